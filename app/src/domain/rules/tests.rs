@@ -1,0 +1,411 @@
+//! The rules at their boundaries: one millisecond before, at, and after every deadline.
+
+use super::*;
+use crate::domain::ids::TenantId;
+use crate::domain::principal::ActiveImpersonation;
+use uuid::Uuid;
+
+const MS: Duration = Duration::from_millis(1);
+const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+
+fn policy() -> Policy {
+    Policy {
+        start_window: Duration::from_secs(60),
+        duration: Duration::from_secs(600),
+        logout_scope: LogoutScope::All,
+        require_reason: false,
+    }
+}
+
+fn user() -> Account {
+    Account::User { id: UserId(Uuid::from_u128(1)), tenant: TenantId(Uuid::from_u128(100)) }
+}
+
+fn other_user() -> Account {
+    Account::User { id: UserId(Uuid::from_u128(2)), tenant: TenantId(Uuid::from_u128(100)) }
+}
+
+fn admin_a() -> Account {
+    Account::SuperAdmin { id: UserId(Uuid::from_u128(10)) }
+}
+
+fn admin_b() -> Account {
+    Account::SuperAdmin { id: UserId(Uuid::from_u128(11)) }
+}
+
+fn grant_id(n: u128) -> GrantId {
+    GrantId(Uuid::from_u128(1000 + n))
+}
+
+fn imp_id(n: u128) -> ImpersonationId {
+    ImpersonationId(Uuid::from_u128(2000 + n))
+}
+
+fn fresh(subject: Account) -> Consent {
+    Consent { subject, grant: None, impersonations: Vec::new() }
+}
+
+/// Applies a decision that must succeed and returns its events.
+fn apply(consent: &mut Consent, decide: impl FnOnce(&Consent) -> Decision) -> Vec<Event> {
+    let events = decide(consent).expect("the rules should allow this");
+    for e in &events {
+        consent.apply(e);
+    }
+    events
+}
+
+/// The user has allowed at T0.
+fn allowed() -> Consent {
+    let mut c = fresh(user());
+    apply(&mut c, |c| allow(c, &Principal::Own(user()), T0, &policy(), grant_id(1)));
+    c
+}
+
+/// The user allowed at T0 and admin A started at `at`; returns the consent and A's principal.
+fn started_by_a(at: Timestamp) -> (Consent, Principal) {
+    let mut c = allowed();
+    apply(&mut c, |c| start(c, &Principal::Own(admin_a()), at, &policy(), imp_id(1), None));
+    let principal = principal_for(&c, imp_id(1));
+    (c, principal)
+}
+
+fn principal_for(c: &Consent, id: ImpersonationId) -> Principal {
+    let imp = c.impersonations.iter().find(|i| i.id == id).expect("impersonation exists");
+    let grant = c.grant.as_ref().expect("grant exists");
+    Principal::Impersonating(ActiveImpersonation {
+        id,
+        grant: grant.id,
+        super_admin: imp.super_admin,
+        subject: c.subject,
+        ends_at: grant.ends_at.expect("started"),
+    })
+}
+
+fn ending_of(c: &Consent, id: ImpersonationId) -> Option<Ending> {
+    c.impersonations.iter().find(|i| i.id == id).and_then(|i| i.ended)
+}
+
+// Rule 1: allow
+
+#[test]
+fn allowing_creates_a_grant_that_must_be_started_within_the_start_window() {
+    let c = allowed();
+    let grant = c.grant.as_ref().expect("a grant");
+    assert_eq!(grant.user, user().id());
+    assert_eq!(grant.allowed_at, T0);
+    assert_eq!(grant.start_deadline, T0.plus(Duration::from_secs(60)));
+    assert_eq!(grant.ends_at, None);
+    assert_eq!(grant.phase(T0), GrantPhase::Waiting { start_deadline: T0.plus(Duration::from_secs(60)) });
+}
+
+#[test]
+fn allowing_again_while_the_grant_waits_changes_nothing() {
+    let c = allowed();
+    let deadline = c.grant.as_ref().map(|g| g.start_deadline).expect("grant");
+    let again = allow(&c, &Principal::Own(user()), deadline.minus(MS), &policy(), grant_id(2));
+    assert_eq!(again, Ok(vec![]));
+}
+
+#[test]
+fn allowing_again_while_impersonated_changes_nothing() {
+    let (c, _) = started_by_a(T0);
+    let again = allow(&c, &Principal::Own(user()), T0.plus(Duration::from_secs(300)), &policy(), grant_id(2));
+    assert_eq!(again, Ok(vec![]));
+}
+
+#[test]
+fn allowing_at_the_start_deadline_of_an_unstarted_grant_creates_a_new_one() {
+    let c = allowed();
+    let deadline = T0.plus(Duration::from_secs(60));
+    let events = allow(&c, &Principal::Own(user()), deadline, &policy(), grant_id(2)).expect("allowed");
+    assert_eq!(
+        events[0],
+        Event::GrantEnded {
+            grant: grant_id(1),
+            user: user().id(),
+            ending: Ending { at: deadline, reason: EndReason::StartWindowOver }
+        }
+    );
+    assert!(matches!(&events[1], Event::Allowed(g) if g.id == grant_id(2) && g.start_deadline == deadline.plus(Duration::from_secs(60))));
+}
+
+#[test]
+fn nobody_can_allow_for_someone_else() {
+    let c = fresh(user());
+    assert_eq!(allow(&c, &Principal::Own(other_user()), T0, &policy(), grant_id(1)), Err(Refusal::NotYourConsent));
+    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1)), Err(Refusal::NotYourConsent));
+}
+
+#[test]
+fn a_super_admin_cannot_allow_being_impersonated() {
+    let c = fresh(admin_a());
+    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1)), Err(Refusal::SubjectIsSuperAdmin));
+}
+
+#[test]
+fn an_impersonator_can_neither_allow_nor_disallow() {
+    let (c, as_user) = started_by_a(T0);
+    assert_eq!(allow(&c, &as_user, T0, &policy(), grant_id(2)), Err(Refusal::WhileImpersonating));
+    assert_eq!(disallow(&c, &as_user, T0), Err(Refusal::WhileImpersonating));
+}
+
+// Rules 2 and 3: start and the start window
+
+#[test]
+fn the_first_start_fixes_ends_at_one_duration_later() {
+    let at = T0.plus(Duration::from_secs(30));
+    let (c, _) = started_by_a(at);
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(at.plus(Duration::from_secs(600))));
+}
+
+#[test]
+fn a_start_one_millisecond_before_the_start_deadline_succeeds() {
+    let c = allowed();
+    let at = T0.plus(Duration::from_secs(60)).minus(MS);
+    let events = start(&c, &Principal::Own(admin_a()), at, &policy(), imp_id(1), None).expect("started");
+    assert!(matches!(&events[..], [Event::Started { ends_at, .. }] if *ends_at == at.plus(Duration::from_secs(600))));
+}
+
+#[test]
+fn a_start_at_or_after_the_start_deadline_is_refused() {
+    let c = allowed();
+    let deadline = T0.plus(Duration::from_secs(60));
+    for at in [deadline, deadline.plus(MS)] {
+        assert_eq!(start(&c, &Principal::Own(admin_a()), at, &policy(), imp_id(1), None), Err(Refusal::ConsentExpired));
+    }
+}
+
+#[test]
+fn later_starts_join_and_never_move_ends_at() {
+    let (mut c, _) = started_by_a(T0);
+    let ends_at = T0.plus(Duration::from_secs(600));
+    let join_at = ends_at.minus(MS);
+    let events = apply(&mut c, |c| start(c, &Principal::Own(admin_b()), join_at, &policy(), imp_id(2), None));
+    assert!(matches!(&events[..], [Event::Joined { .. }]));
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(ends_at));
+}
+
+#[test]
+fn the_same_super_admin_starting_again_from_another_session_joins() {
+    let (mut c, _) = started_by_a(T0);
+    let events = apply(&mut c, |c| start(c, &Principal::Own(admin_a()), T0.plus(MS), &policy(), imp_id(2), None));
+    assert!(matches!(&events[..], [Event::Joined { impersonation, .. }] if impersonation.super_admin == admin_a().id()));
+}
+
+#[test]
+fn a_join_at_ends_at_is_refused() {
+    let (c, _) = started_by_a(T0);
+    let ends_at = T0.plus(Duration::from_secs(600));
+    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(2), None), Err(Refusal::ConsentExpired));
+}
+
+#[test]
+fn only_super_admins_start() {
+    let c = allowed();
+    assert_eq!(start(&c, &Principal::Own(other_user()), T0, &policy(), imp_id(1), None), Err(Refusal::NotASuperAdmin));
+}
+
+#[test]
+fn an_impersonator_cannot_start_another_impersonation() {
+    let (_, as_user) = started_by_a(T0);
+    let mut other = fresh(other_user());
+    apply(&mut other, |c| allow(c, &Principal::Own(other_user()), T0, &policy(), grant_id(9)));
+    assert_eq!(start(&other, &as_user, T0, &policy(), imp_id(2), None), Err(Refusal::WhileImpersonating));
+}
+
+#[test]
+fn super_admins_and_oneself_cannot_be_impersonated() {
+    let mut c = fresh(admin_b());
+    // Even a grant that somehow exists for a super admin does not make them impersonatable.
+    c.grant = Some(Grant { id: grant_id(1), user: admin_b().id(), allowed_at: T0, start_deadline: T0.plus(MS), ends_at: None, ended: None });
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::SubjectIsSuperAdmin));
+    let myself = Consent { subject: admin_a(), ..c };
+    assert_eq!(start(&myself, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::SubjectIsSelf));
+}
+
+#[test]
+fn without_a_grant_nobody_starts() {
+    let c = fresh(user());
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::NoConsent));
+}
+
+#[test]
+fn a_required_reason_must_be_given() {
+    let c = allowed();
+    let strict = Policy { require_reason: true, ..policy() };
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &strict, imp_id(1), None), Err(Refusal::ReasonRequired));
+    let reason = StartReason::parse("  ticket #42 ", true).expect("valid");
+    let events = start(&c, &Principal::Own(admin_a()), T0, &strict, imp_id(1), reason).expect("started");
+    assert!(matches!(&events[..], [Event::Started { impersonation, .. }] if impersonation.reason.as_ref().map(StartReason::as_str) == Some("ticket #42")));
+}
+
+#[test]
+fn a_reason_is_trimmed_blank_means_none_and_length_is_bounded() {
+    assert_eq!(StartReason::parse("   ", false), Ok(None));
+    assert_eq!(StartReason::parse("   ", true), Err(Refusal::ReasonRequired));
+    assert!(StartReason::parse(&"é".repeat(StartReason::MAX_CHARS), false).is_ok());
+    assert_eq!(StartReason::parse(&"é".repeat(StartReason::MAX_CHARS + 1), false), Err(Refusal::ReasonTooLong));
+}
+
+// Rule 4: the duration, checked on every request
+
+#[test]
+fn an_impersonation_holds_until_one_millisecond_before_ends_at() {
+    let (c, _) = started_by_a(T0);
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    let ends_at = T0.plus(Duration::from_secs(600));
+    assert_eq!(holds(imp, grant, T0), Ok(ends_at));
+    assert_eq!(holds(imp, grant, ends_at.minus(MS)), Ok(ends_at));
+}
+
+#[test]
+fn an_impersonation_is_over_at_and_after_ends_at() {
+    let (c, _) = started_by_a(T0);
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    let ends_at = T0.plus(Duration::from_secs(600));
+    for now in [ends_at, ends_at.plus(MS)] {
+        assert_eq!(holds(imp, grant, now), Err(Ending { at: ends_at, reason: EndReason::DurationOver }));
+    }
+}
+
+#[test]
+fn an_impersonation_does_not_hold_before_it_started() {
+    let (c, _) = started_by_a(T0.plus(Duration::from_secs(5)));
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    assert!(holds(imp, grant, T0).is_err());
+}
+
+#[test]
+fn settling_records_the_duration_end_for_every_live_impersonation() {
+    let (mut c, _) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let ends_at = T0.plus(Duration::from_secs(600));
+    assert_eq!(c.settle(ends_at.minus(MS)), vec![]);
+    let events = c.settle(ends_at);
+    let ending = Ending { at: ends_at, reason: EndReason::DurationOver };
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|e| matches!(e, Event::Ended { ending: x, .. } | Event::GrantEnded { ending: x, .. } if *x == ending)));
+    for e in &events {
+        c.apply(e);
+    }
+    assert_eq!(c.settle(ends_at.plus(MS)), vec![], "settling twice records nothing new");
+}
+
+#[test]
+fn settling_an_unstarted_grant_records_the_start_window_end_at_the_deadline() {
+    let c = allowed();
+    let deadline = T0.plus(Duration::from_secs(60));
+    assert_eq!(c.settle(deadline.minus(MS)), vec![]);
+    assert_eq!(
+        c.settle(deadline.plus(Duration::from_secs(1))),
+        vec![Event::GrantEnded { grant: grant_id(1), user: user().id(), ending: Ending { at: deadline, reason: EndReason::StartWindowOver } }]
+    );
+}
+
+// Rule 5: disallow
+
+#[test]
+fn disallowing_ends_the_grant_and_every_impersonation_at_once() {
+    let (mut c, as_user) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let at = T0.plus(Duration::from_secs(10));
+    apply(&mut c, |c| disallow(c, &Principal::Own(user()), at));
+    let ending = Ending { at, reason: EndReason::Disallowed };
+    assert_eq!(ending_of(&c, imp_id(1)), Some(ending));
+    assert_eq!(ending_of(&c, imp_id(2)), Some(ending));
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ended), Some(ending));
+    let imp = &c.impersonations[0];
+    assert_eq!(holds(imp, c.grant.as_ref().expect("grant"), at), Err(ending));
+    assert_eq!(stop(&c, &as_user, at, &policy()), Ok(vec![]), "nothing is left to stop");
+}
+
+#[test]
+fn after_a_disallow_nobody_can_start() {
+    let mut c = allowed();
+    apply(&mut c, |c| disallow(c, &Principal::Own(user()), T0.plus(MS)));
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0.plus(MS), &policy(), imp_id(1), None), Err(Refusal::NoConsent));
+}
+
+#[test]
+fn disallowing_without_an_open_grant_changes_nothing() {
+    assert_eq!(disallow(&fresh(user()), &Principal::Own(user()), T0), Ok(vec![]));
+}
+
+#[test]
+fn nobody_can_disallow_for_someone_else() {
+    let c = allowed();
+    assert_eq!(disallow(&c, &Principal::Own(other_user()), T0), Err(Refusal::NotYourConsent));
+    assert_eq!(disallow(&c, &Principal::Own(admin_a()), T0), Err(Refusal::NotYourConsent));
+}
+
+// Rule 7: logging out of an impersonation
+
+#[test]
+fn stopping_ends_every_impersonation_of_the_user_but_not_the_grant() {
+    let (mut c, as_user) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let at = T0.plus(Duration::from_secs(100));
+    apply(&mut c, |c| stop(c, &as_user, at, &policy()));
+    assert_eq!(ending_of(&c, imp_id(1)), Some(Ending { at, reason: EndReason::Stopped }));
+    assert_eq!(ending_of(&c, imp_id(2)), Some(Ending { at, reason: EndReason::CoImpersonatorLoggedOut }));
+    assert!(c.grant.as_ref().is_some_and(|g| g.is_open(at)));
+    assert_eq!(c.live_impersonations(at).count(), 0);
+}
+
+#[test]
+fn with_scope_own_stopping_ends_only_the_callers_impersonation() {
+    let (mut c, as_user) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let own = Policy { logout_scope: LogoutScope::Own, ..policy() };
+    apply(&mut c, |c| stop(c, &as_user, T0.plus(MS), &own));
+    assert!(ending_of(&c, imp_id(1)).is_some());
+    assert_eq!(ending_of(&c, imp_id(2)), None);
+}
+
+#[test]
+fn after_stopping_a_super_admin_may_start_again_until_ends_at_without_moving_it() {
+    let (mut c, as_user) = started_by_a(T0);
+    let ends_at = T0.plus(Duration::from_secs(600));
+    apply(&mut c, |c| stop(c, &as_user, T0.plus(Duration::from_secs(100)), &policy()));
+    let events = apply(&mut c, |c| start(c, &Principal::Own(admin_a()), ends_at.minus(MS), &policy(), imp_id(3), None));
+    assert!(matches!(&events[..], [Event::Joined { .. }]));
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(ends_at));
+    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(4), None), Err(Refusal::ConsentExpired));
+}
+
+#[test]
+fn stopping_when_not_impersonating_is_refused() {
+    let (c, _) = started_by_a(T0);
+    assert_eq!(stop(&c, &Principal::Own(admin_a()), T0, &policy()), Err(Refusal::NotImpersonating));
+}
+
+#[test]
+fn stopping_after_ends_at_only_records_the_duration_end() {
+    let (c, as_user) = started_by_a(T0);
+    let ends_at = T0.plus(Duration::from_secs(600));
+    let events = stop(&c, &as_user, ends_at.plus(Duration::from_secs(1)), &policy()).expect("settled");
+    assert!(events.iter().all(|e| matches!(e,
+        Event::Ended { ending, .. } | Event::GrantEnded { ending, .. } if ending.reason == EndReason::DurationOver)));
+}
+
+// Rule 8: an impersonation lives inside the super admin's session
+
+#[test]
+fn a_super_admins_session_ending_ends_only_its_impersonation() {
+    let (mut c, _) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let at = T0.plus(Duration::from_secs(1));
+    for e in session_ended(&c, imp_id(1), at) {
+        c.apply(&e);
+    }
+    assert_eq!(ending_of(&c, imp_id(1)), Some(Ending { at, reason: EndReason::SessionEnded }));
+    assert_eq!(ending_of(&c, imp_id(2)), None);
+}
+
+#[test]
+fn end_reasons_round_trip_through_their_names() {
+    for reason in EndReason::ALL {
+        assert_eq!(EndReason::parse(reason.as_str()), Some(reason));
+    }
+    assert_eq!(EndReason::parse("expired"), None);
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what building and testing Impersonate needs, and skips what is already there.
+#
+# Why a script and not a README paragraph: CI and new laptops start from nothing, and a missing
+# tool shows up as an obscure cargo-leptos error much later. Every step checks first, so a second
+# run takes a second. Versions are pinned here and nowhere else (see ../shared/TOOLCHAIN.md for
+# why these exact ones: newer cargo-leptos needs a newer rustc, Debian's wasm-opt breaks hydration).
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
+BINARYEN_NPM_VERSION=132.0.0   # wasm-opt as a JS/wasm build; Debian's binaryen 108 breaks the page
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+tools="$root/tools"
+step() { printf '\n==> %s\n' "$*"; }
+ok() { printf '    ok: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+step "Rust target wasm32-unknown-unknown"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  ok "already installed"
+else
+  rustup target add wasm32-unknown-unknown
+fi
+
+step "cargo-leptos $CARGO_LEPTOS_VERSION"
+if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
+  ok "$(cargo leptos --version)"
+else
+  echo "    installing; this takes about 16 minutes on 2 cores (one long link at the end)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+step "wasm-bindgen CLI $WASM_BINDGEN_VERSION"
+if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+  ok "$(wasm-bindgen --version)"
+else
+  echo "    installing; this takes about 6-8 minutes"
+  # Not --locked: its lock file names a webpki-roots version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+step "wasm-opt (npm binaryen@$BINARYEN_NPM_VERSION in tools/)"
+if [ -x "$tools/node_modules/.bin/wasm-opt" ] && \
+   grep -q "\"version\": \"$BINARYEN_NPM_VERSION\"" "$tools/node_modules/binaryen/package.json" 2>/dev/null; then
+  ok "present"
+else
+  mkdir -p "$tools"
+  (cd "$tools" && npm install --no-audit --no-fund --no-save --prefix . "binaryen@$BINARYEN_NPM_VERSION")
+fi
+
+step "Chromium for the browser tests"
+if [ -n "${PLAYWRIGHT_CHROMIUM:-}" ] && [ -x "$PLAYWRIGHT_CHROMIUM" ]; then
+  ok "using PLAYWRIGHT_CHROMIUM=$PLAYWRIGHT_CHROMIUM"
+elif command -v chromium >/dev/null 2>&1; then
+  ok "$(chromium --version 2>/dev/null | head -n1)"
+else
+  echo "    installing Debian's chromium with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+fi
+
+step "Playwright and axe-core (npm ci in end2end/)"
+stamp="$root/end2end/node_modules/.package-lock.json"
+if [ -f "$stamp" ] && [ "$stamp" -nt "$root/end2end/package-lock.json" ]; then
+  ok "node_modules up to date"
+else
+  (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+step "Set-up complete"
