@@ -1,11 +1,62 @@
 //! Impersonate's application crate: the pages, the server functions, the impersonation rules and
 //! the types the server and the browser share.
+//!
+//! - [`domain`]: the rules, pure.
+//! - [`api`]: server functions and the views they send.
+//! - [`backend`] (server only): what the server functions need from the server binary.
+//! - [`ui`] and [`pages`]: the interface.
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
 pub mod domain;
+pub mod pages;
+pub mod ui;
 
 use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// The HTML document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <p>"Impersonate"</p> }
+    provide_meta_context();
+    ui::Refresh::provide();
+    ui::countdown::ServerClock::provide();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/impersonate.css" />
+        <Title formatter=|page: String| if page.is_empty() { "Impersonate".to_owned() } else { format!("{page} · Impersonate") } />
+        // Async rendering: every page arrives complete, without streamed chunks swapping in later.
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=pages::Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view=pages::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/impersonate") view=pages::SwitcherPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=pages::AuditPage ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
 }

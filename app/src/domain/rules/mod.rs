@@ -102,7 +102,19 @@ impl EndReason {
         EndReason::ALL.into_iter().find(|r| r.as_str() == text)
     }
 
-    /// How the product explains the end to the people concerned.
+    /// A short label for tables and logs.
+    pub const fn label(self) -> &'static str {
+        match self {
+            EndReason::Stopped => "Stopped",
+            EndReason::CoImpersonatorLoggedOut => "Another super admin logged out",
+            EndReason::Disallowed => "Disallowed",
+            EndReason::StartWindowOver => "Start window over",
+            EndReason::DurationOver => "Time window over",
+            EndReason::SessionEnded => "Super admin's session ended",
+        }
+    }
+
+    /// How the product explains the end to the super admin who was impersonating.
     pub const fn explain(self) -> &'static str {
         match self {
             EndReason::Stopped => "The impersonation was stopped.",
@@ -233,11 +245,11 @@ pub enum Event {
 }
 
 /// Why the rules refuse a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum Refusal {
     #[error("Only the user can change their own consent.")]
     NotYourConsent,
-    #[error("This cannot be done while impersonating.")]
+    #[error("This cannot be done while impersonating. Stop impersonating first.")]
     WhileImpersonating,
     #[error("Only super admins can impersonate.")]
     NotASuperAdmin,
@@ -365,6 +377,14 @@ pub fn disallow(consent: &Consent, who: &Principal, now: Timestamp) -> Decision 
     Ok(events)
 }
 
+/// Rule 9: who may start impersonating at all: a super admin in their own session (no chains).
+pub fn starter(who: &Principal) -> Result<UserId, Refusal> {
+    match who {
+        Principal::Impersonating(_) => Err(Refusal::WhileImpersonating),
+        p => p.as_super_admin().ok_or(Refusal::NotASuperAdmin),
+    }
+}
+
 /// Rules 2, 3 and 9: a super admin starts impersonating the consent's user, or joins.
 pub fn start(
     consent: &Consent,
@@ -374,10 +394,7 @@ pub fn start(
     new_impersonation: ImpersonationId,
     reason: Option<StartReason>,
 ) -> Decision {
-    let super_admin = match who {
-        Principal::Impersonating(_) => return Err(Refusal::WhileImpersonating),
-        p => p.as_super_admin().ok_or(Refusal::NotASuperAdmin)?,
-    };
+    let super_admin = starter(who)?;
     match consent.subject {
         Account::SuperAdmin { id } if id == super_admin => return Err(Refusal::SubjectIsSelf),
         Account::SuperAdmin { .. } => return Err(Refusal::SubjectIsSuperAdmin),

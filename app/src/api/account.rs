@@ -1,0 +1,66 @@
+//! Logging in and out, and the changes to an account that only its owner may make.
+
+use super::ApiError;
+use super::types::Viewer;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::{SessionMove, authenticate, client_address, services};
+
+/// The shell's view of who is logged in; `None` for a visitor.
+#[server(endpoint = "session/viewer")]
+pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
+    match authenticate() {
+        Ok(session) => Ok(Some(session.viewer)),
+        Err(ApiError::Unauthenticated) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks the credentials and opens a fresh session; answers where to go next.
+#[server(endpoint = "auth/login")]
+pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<String, ApiError> {
+    let s = services()?;
+    if let Ok(previous) = authenticate() {
+        s.backend.log_out(&previous.key).await?;
+    }
+    let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
+    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
+    s.cookie.set(&cookies, &secret);
+    Ok(super::navigation::safe_next(next.as_deref()))
+}
+
+/// Ends the session. Logging out while impersonating also stops the impersonation (rule 7).
+#[server(endpoint = "auth/logout")]
+pub async fn log_out() -> Result<(), ApiError> {
+    let s = services()?;
+    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
+    s.cookie.clear(&cookies);
+    let Ok(session) = authenticate() else { return Ok(()) };
+    match session.principal.impersonation() {
+        Some(imp) => {
+            let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
+            let decide = Box::new(move |c: &_| crate::domain::rules::stop(c, &who, now, &policy));
+            s.backend.decide(imp.subject.id(), SessionMove::End { session: session.key }, decide).await?;
+        }
+        None => s.backend.log_out(&session.key).await?,
+    }
+    Ok(())
+}
+
+/// Changes the password; the owner only, never an impersonator. Other sessions of the user end.
+#[server(endpoint = "account/password")]
+pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
+    let session = authenticate()?;
+    let me = session.principal.in_own_session().ok_or(crate::domain::Refusal::WhileImpersonating)?;
+    services()?.backend.change_password(me.id(), &current, &new, &session.key).await?;
+    Ok(())
+}
+
+/// Changes the login email; the owner only, never an impersonator.
+#[server(endpoint = "account/email")]
+pub async fn change_email(email: String) -> Result<(), ApiError> {
+    let session = authenticate()?;
+    let me = session.principal.in_own_session().ok_or(crate::domain::Refusal::WhileImpersonating)?;
+    services()?.backend.change_email(me.id(), &email).await?;
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The full audit log, for super admins in their own session.
+
+use super::ApiError;
+use super::types::AuditEntry;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+const AUDIT_LIMIT: u64 = 200;
+
+#[server(endpoint = "audit")]
+pub async fn audit_log() -> Result<Vec<AuditEntry>, ApiError> {
+    use crate::backend::{authenticate, services};
+    authenticate()?.principal.as_super_admin().ok_or(ApiError::Forbidden)?;
+    Ok(services()?.backend.audit_log(AUDIT_LIMIT).await?)
+}

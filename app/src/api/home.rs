@@ -1,0 +1,41 @@
+//! The tenant's home page: its records, as the user (or their impersonator) sees them.
+
+use super::ApiError;
+use super::types::{Home, Task};
+use crate::domain::TaskId;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use crate::backend::{authenticate, services};
+
+/// Longest task title accepted, in characters.
+pub const TITLE_MAX_CHARS: usize = 200;
+
+#[server(endpoint = "home")]
+pub async fn load_home() -> Result<Home, ApiError> {
+    let session = authenticate()?;
+    let tenant = session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
+    let tasks = services()?.backend.tasks(tenant).await?;
+    let tenant_name = session.viewer.tenant_name.unwrap_or_default();
+    Ok(Home { tenant_name, tasks })
+}
+
+/// Adds a task; a write while impersonating is attributed to the super admin in the audit log.
+#[server(endpoint = "tasks/add")]
+pub async fn add_task(title: String) -> Result<Task, ApiError> {
+    let session = authenticate()?;
+    session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > TITLE_MAX_CHARS {
+        return Err(ApiError::Invalid(format!("A task needs a title of 1 to {TITLE_MAX_CHARS} characters.")));
+    }
+    let s = services()?;
+    Ok(s.backend.add_task(&session.principal, title, s.clock.now()).await?)
+}
+
+#[server(endpoint = "tasks/set-done")]
+pub async fn set_task_done(task: TaskId, done: bool) -> Result<Task, ApiError> {
+    let session = authenticate()?;
+    session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
+    let s = services()?;
+    Ok(s.backend.set_task_done(&session.principal, task, done, s.clock.now()).await?)
+}

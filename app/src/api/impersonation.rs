@@ -1,0 +1,59 @@
+//! The super admins' side: the switcher, starting, and stopping.
+
+use super::ApiError;
+use super::types::Switcher;
+use crate::domain::UserId;
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::views,
+    crate::backend::{SessionMove, authenticate, services},
+    crate::domain::{ImpersonationId, Refusal, StartReason, rules},
+};
+
+/// The users who allow impersonation now, for a super admin in their own session.
+#[server(endpoint = "impersonation/switcher")]
+pub async fn load_switcher() -> Result<Switcher, ApiError> {
+    let session = authenticate()?;
+    session.principal.as_super_admin().ok_or(ApiError::Forbidden)?;
+    let s = services()?;
+    let now = s.clock.now();
+    let mut candidates: Vec<_> = s.backend.consents_with_grants().await?.iter().filter_map(|r| views::candidate(r, now)).collect();
+    candidates.sort_by(|a, b| (&a.tenant_name, &a.name).cmp(&(&b.tenant_name, &b.name)));
+    let notice = s.backend.end_notice(&session.key).await?;
+    Ok(Switcher { candidates, server_now: now, require_reason: s.policy.require_reason, notice })
+}
+
+/// Rules 2 and 9: start (or join) impersonating a user; the session moves into the impersonation.
+#[server(endpoint = "impersonation/start")]
+pub async fn start_impersonation(user: UserId, reason: String) -> Result<(), ApiError> {
+    let session = authenticate()?;
+    rules::starter(&session.principal)?;
+    let s = services()?;
+    let reason = StartReason::parse(&reason, s.policy.require_reason)?;
+    let (who, now, policy, id) = (session.principal, s.clock.now(), s.policy, ImpersonationId::from_uuid(uuid::Uuid::new_v4()));
+    let decide = Box::new(move |c: &_| rules::start(c, &who, now, &policy, id, reason));
+    let moved = SessionMove::Enter { session: session.key, impersonation: id };
+    let decided = s.backend.decide(user, moved, decide).await?;
+    set_session_cookie(&s, decided.new_session).await
+}
+
+/// Rule 7: stop impersonating; the super admin returns to their own session.
+#[server(endpoint = "impersonation/stop")]
+pub async fn stop_impersonation() -> Result<(), ApiError> {
+    let session = authenticate()?;
+    let s = services()?;
+    let imp = session.principal.impersonation().ok_or(Refusal::NotImpersonating)?;
+    let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
+    let decide = Box::new(move |c: &_| rules::stop(c, &who, now, &policy));
+    let decided = s.backend.decide(imp.subject.id(), SessionMove::Leave { session: session.key }, decide).await?;
+    set_session_cookie(&s, decided.new_session).await
+}
+
+#[cfg(feature = "ssr")]
+async fn set_session_cookie(s: &crate::backend::Services, secret: Option<crate::backend::SessionSecret>) -> Result<(), ApiError> {
+    let secret = secret.ok_or(ApiError::Internal)?;
+    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
+    s.cookie.set(&cookies, &secret);
+    Ok(())
+}

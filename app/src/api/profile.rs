@@ -1,0 +1,49 @@
+//! "Your Profile": who the user is, their consent to be impersonated, and its history.
+
+use super::ApiError;
+use super::types::{ConsentView, Profile};
+use leptos::prelude::*;
+#[cfg(feature = "ssr")]
+use {
+    super::views,
+    crate::backend::{SessionMove, authenticate, services},
+    crate::domain::{GrantId, rules},
+};
+
+#[cfg(feature = "ssr")]
+const HISTORY_LIMIT: u64 = 50;
+
+/// The profile of the person whose app this is (the impersonated user, while impersonating).
+#[server(endpoint = "profile")]
+pub async fn load_profile() -> Result<Profile, ApiError> {
+    let session = authenticate()?;
+    let s = services()?;
+    let user = session.principal.effective().id();
+    let record = s.backend.consent(user).await?;
+    let history = s.backend.history(user, HISTORY_LIMIT).await?;
+    Ok(views::profile(&record, history, &session.principal, s.clock.now(), &s.policy))
+}
+
+/// Rule 1: the user allows super admins to start impersonating them.
+#[server(endpoint = "impersonation/allow")]
+pub async fn allow_impersonation() -> Result<ConsentView, ApiError> {
+    let session = authenticate()?;
+    let s = services()?;
+    let (who, now, policy, grant) = (session.principal, s.clock.now(), s.policy, GrantId::from_uuid(uuid::Uuid::new_v4()));
+    let decide = Box::new(move |c: &_| rules::allow(c, &who, now, &policy, grant));
+    s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
+    let record = s.backend.consent(who.effective().id()).await?;
+    Ok(views::consent(&record, &who, now, &s.policy))
+}
+
+/// Rule 5: the user disallows; every impersonation of them ends at once.
+#[server(endpoint = "impersonation/disallow")]
+pub async fn disallow_impersonation() -> Result<ConsentView, ApiError> {
+    let session = authenticate()?;
+    let s = services()?;
+    let (who, now) = (session.principal, s.clock.now());
+    let decide = Box::new(move |c: &_| rules::disallow(c, &who, now));
+    s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
+    let record = s.backend.consent(who.effective().id()).await?;
+    Ok(views::consent(&record, &who, now, &s.policy))
+}

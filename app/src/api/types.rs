@@ -1,0 +1,208 @@
+//! What the server functions send to the browser: views of the domain, already decided.
+//!
+//! Every instant is the server's, and every view that shows a countdown carries `server_now`, so
+//! the browser counts from the server's clock, not its own.
+
+use crate::domain::{EndReason, GrantId, ImpersonationId, Role, TaskId, Timestamp, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Who is looking at the app, for the shell: sidebar, avatar, banner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// The person whose app this is: the impersonated user while impersonating.
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub tenant_name: Option<String>,
+    /// Present while a super admin is impersonating; every page shows it.
+    pub impersonation: Option<Banner>,
+}
+
+impl Viewer {
+    /// A super admin in their own session: sees the admin navigation.
+    pub fn is_super_admin(&self) -> bool {
+        self.role == Role::SuperAdmin && self.impersonation.is_none()
+    }
+}
+
+/// The impersonation banner: who, where, and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Banner {
+    pub super_admin_name: String,
+    pub subject_name: String,
+    pub tenant_name: String,
+    pub ends_at: Timestamp,
+    pub server_now: Timestamp,
+}
+
+/// Where a user's consent stands, as their profile shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsentState {
+    NotAllowed,
+    /// Allowed; staff may start until `start_deadline`.
+    Waiting { start_deadline: Timestamp },
+    /// Being impersonated since `since` (the first start) until `ends_at`; `by` lists who is in now.
+    Running { since: Timestamp, ends_at: Timestamp, by: Vec<String> },
+}
+
+/// The consent panel and menu on the profile page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentView {
+    pub state: ConsentState,
+    pub server_now: Timestamp,
+    /// The configured window lengths, in seconds, for the confirm dialog's explanation.
+    pub start_window_secs: u64,
+    pub duration_secs: u64,
+    /// Why the viewer cannot change this consent (an impersonator, a super admin); `None` if they can.
+    pub locked_because: Option<String>,
+}
+
+/// One impersonation of a user, for their history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub impersonation: ImpersonationId,
+    pub super_admin_name: String,
+    pub started_at: Timestamp,
+    /// When it ended, or `None` while it lasts.
+    pub ended_at: Option<Timestamp>,
+    pub end_reason: Option<EndReason>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub tenant_name: Option<String>,
+    pub consent: ConsentView,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A user a super admin may impersonate now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub tenant_name: String,
+    pub state: CandidateState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CandidateState {
+    /// Nobody started yet; start before `start_deadline`.
+    Waiting { start_deadline: Timestamp },
+    /// In progress by `by`, ends at `ends_at`.
+    Running { ends_at: Timestamp, by: Vec<String> },
+}
+
+/// The impersonation switcher's content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Switcher {
+    pub candidates: Vec<Candidate>,
+    pub server_now: Timestamp,
+    pub require_reason: bool,
+    /// Why the super admin's last impersonation ended, when it ended without them stopping it.
+    pub notice: Option<EndNotice>,
+}
+
+/// Why an impersonation a super admin was in has ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndNotice {
+    pub subject_name: String,
+    pub reason: EndReason,
+    pub at: Timestamp,
+}
+
+/// What a page polls or is pushed to stay true: the session's current standing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LiveStatus {
+    LoggedOut,
+    /// In one's own session; `ended` says why an impersonation this session was in has ended.
+    Own { ended: Option<EndNotice> },
+    Impersonating { banner: Banner },
+}
+
+/// One of a tenant's records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+    pub done: bool,
+    pub created_by: String,
+    pub created_at: Timestamp,
+}
+
+/// The tenant home page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Home {
+    pub tenant_name: String,
+    pub tasks: Vec<Task>,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub kind: AuditKind,
+    pub subject_name: String,
+    pub super_admin_name: Option<String>,
+    /// Who caused it, when not the super admin or the user themself (a co-impersonator's logout).
+    pub caused_by_name: Option<String>,
+    pub grant: GrantId,
+    pub impersonation: Option<ImpersonationId>,
+    pub end_reason: Option<EndReason>,
+    pub reason: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    Allowed,
+    Disallowed,
+    GrantEnded,
+    Started,
+    Joined,
+    Ended,
+    Wrote,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 7] = [
+        AuditKind::Allowed,
+        AuditKind::Disallowed,
+        AuditKind::GrantEnded,
+        AuditKind::Started,
+        AuditKind::Joined,
+        AuditKind::Ended,
+        AuditKind::Wrote,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::Allowed => "allowed",
+            AuditKind::Disallowed => "disallowed",
+            AuditKind::GrantEnded => "grant_ended",
+            AuditKind::Started => "started",
+            AuditKind::Joined => "joined",
+            AuditKind::Ended => "ended",
+            AuditKind::Wrote => "wrote",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One message of the live channel (`/api/events`, server-sent events).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LivePush {
+    pub status: LiveStatus,
+    /// Changes whenever something the page shows may have changed (a consent, an impersonation).
+    pub revision: i64,
+    pub server_now: Timestamp,
+}

@@ -1,0 +1,111 @@
+//! What the server functions need from the server binary, as traits and plain types.
+//!
+//! The server crate depends on this crate (it renders its pages), so this crate cannot call the
+//! server's database code directly. Instead it names what it needs here — a [`Backend`] for
+//! persistence and passwords, a [`Clock`] for `now` — and the server provides implementations
+//! through Leptos context. Server-only: compiled with the `ssr` feature.
+
+mod context;
+mod session;
+
+pub use context::{ClientAddress, RequestSession, Services, authenticate, client_address, services};
+pub use session::{SessionCookie, SessionKey, SessionSecret};
+
+use crate::api::types::{AuditEntry, EndNotice, HistoryEntry, Task};
+use crate::domain::{Consent, Decision, Event, ImpersonationId, Principal, TaskId, TenantId, Timestamp, UserId};
+use crate::domain::Refusal;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// The server's clock. The domain never reads one; server functions pass `now` in from here, and
+/// tests inject a clock they can stand at any instant.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+/// A rule decision to run against the freshly locked consent, inside the store's transaction.
+pub type Decide = Box<dyn FnOnce(&Consent) -> Decision + Send>;
+
+/// What happens to the caller's session in the same transaction as a consent change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionMove {
+    /// Nothing: the caller is the user, whose sessions are never disturbed.
+    Stay,
+    /// The super admin's session moves into the impersonation, under a fresh session id.
+    Enter { session: SessionKey, impersonation: ImpersonationId },
+    /// The super admin returns to their own session, under a fresh session id.
+    Leave { session: SessionKey },
+    /// The session ends (logout while impersonating).
+    End { session: SessionKey },
+}
+
+/// What a consent change did.
+#[derive(Debug)]
+pub struct Decided {
+    pub events: Vec<Event>,
+    /// The caller's new session secret, when the session moved.
+    pub new_session: Option<SessionSecret>,
+}
+
+/// A user's consent with the names the pages show next to it.
+#[derive(Clone, Debug)]
+pub struct ConsentRecord {
+    pub consent: Consent,
+    pub name: String,
+    pub email: String,
+    pub tenant_name: Option<String>,
+    /// Names of the super admins among the consent's impersonations.
+    pub super_admin_names: HashMap<UserId, String>,
+}
+
+/// Why the backend could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("not found")]
+    NotFound,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("throttled for {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("email already in use")]
+    EmailTaken,
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// A failure of ours (database, hashing); logged by the server, never shown.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Persistence and credentials, as the server provides them.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// Verifies credentials (throttled per account and per client address) and opens a session.
+    async fn log_in(&self, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp)
+    -> Result<SessionSecret, BackendError>;
+    async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError>;
+    /// Checks the current password, stores the new one and ends the user's other sessions.
+    async fn change_password(&self, user: UserId, current: &str, new: &str, keep: &SessionKey)
+    -> Result<(), BackendError>;
+    async fn change_email(&self, user: UserId, email: &str) -> Result<(), BackendError>;
+
+    /// The user's consent as stored; `NotFound` when there is no such user.
+    async fn consent(&self, subject: UserId) -> Result<ConsentRecord, BackendError>;
+    /// Locks the subject's consent, runs `decide` on it, stores the events (and the audit log) and
+    /// moves the caller's session, all in one transaction.
+    async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Decided, BackendError>;
+    /// Every ordinary user with a grant not recorded as ended (the rules decide which are open).
+    async fn consents_with_grants(&self) -> Result<Vec<ConsentRecord>, BackendError>;
+    /// The impersonations of a user, newest first.
+    async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryEntry>, BackendError>;
+    /// The audit log, newest first.
+    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, BackendError>;
+    /// Why the impersonation this session was last in has ended, if it ended without the session leaving it.
+    async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndNotice>, BackendError>;
+
+    async fn tasks(&self, tenant: TenantId) -> Result<Vec<Task>, BackendError>;
+    /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
+    async fn add_task(&self, by: &Principal, title: &str, now: Timestamp) -> Result<Task, BackendError>;
+    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool, now: Timestamp) -> Result<Task, BackendError>;
+}

@@ -1,0 +1,76 @@
+//! The audit log, for super admins: every consent and impersonation event and every write made
+//! while impersonating.
+
+use super::{PageError, loading};
+use crate::api::audit::audit_log;
+use crate::api::types::{AuditEntry, AuditKind};
+use crate::ui::{DateTime, Refresh};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let refresh = Refresh::use_();
+    let data = Resource::new(move || refresh.track(), |_| audit_log());
+    view! {
+        <Title text="Audit log" />
+        <h1>"Audit log"</h1>
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(entries) if entries.is_empty() => view! { <p class="empty">"Nothing has happened yet."</p> }.into_any(),
+                    Ok(entries) => view! { <AuditTable entries /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn describe(kind: AuditKind) -> &'static str {
+    match kind {
+        AuditKind::Allowed => "Allowed impersonation",
+        AuditKind::Disallowed => "Disallowed impersonation",
+        AuditKind::GrantEnded => "Consent ended",
+        AuditKind::Started => "Started impersonating",
+        AuditKind::Joined => "Joined impersonation",
+        AuditKind::Ended => "Impersonation ended",
+        AuditKind::Wrote => "Wrote while impersonating",
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr>
+                    <th scope="col">"When"</th>
+                    <th scope="col">"What"</th>
+                    <th scope="col">"User"</th>
+                    <th scope="col">"Super admin"</th>
+                    <th scope="col">"Details"</th>
+                </tr></thead>
+                <tbody>
+                    {entries.into_iter().map(|e| {
+                        let details = [
+                            e.end_reason.map(|r| r.label().to_owned()),
+                            e.caused_by_name.map(|n| format!("by {n}")),
+                            e.reason.map(|r| format!("Reason: {r}")),
+                            e.detail,
+                        ].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+                        view! {
+                            <tr>
+                                <td><DateTime at=e.at /></td>
+                                <td>{describe(e.kind)}</td>
+                                <td>{e.subject_name}</td>
+                                <td>{e.super_admin_name.unwrap_or_else(|| "—".to_owned())}</td>
+                                <td>{details}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,46 @@
+//! The login page. Works without JavaScript too: the form posts to the login server function.
+
+use crate::api::account::LogIn;
+use crate::ui::{ErrorMessage, hard_navigate};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let log_in = ServerAction::<LogIn>::new();
+    // A full page load after login, so the server renders the app in the new session.
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = log_in.value().get() {
+            hard_navigate(&path);
+        }
+    });
+    let error = move || log_in.value().get().and_then(Result::err);
+
+    view! {
+        <Title text="Log in" />
+        <main class="login">
+            <section class="login-card" aria-labelledby="login-title">
+                <p class="brand brand-large" aria-hidden="true">"Impersonate"</p>
+                <h1 id="login-title">"Log in"</h1>
+                <ActionForm action=log_in attr:class="form">
+                    <input type="hidden" name="next" value=next />
+                    <div class="field">
+                        <label for="email">"Email"</label>
+                        <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" />
+                    </div>
+                    {move || error().map(|error| view! { <ErrorMessage error /> })}
+                    <button type="submit" class="button button-primary button-wide" disabled=move || log_in.pending().get()>
+                        {move || if log_in.pending().get() { "Logging in…" } else { "Log in" }}
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,189 @@
+//! "Your Profile": the user's details, the "More actions" menu with Allow/Disallow to Impersonate,
+//! the live consent status and the impersonation history.
+
+use super::{PageError, loading};
+use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profile};
+use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
+use crate::domain::{Role, Timestamp};
+use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use std::time::Duration;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let refresh = Refresh::use_();
+    let allow = ServerAction::<AllowImpersonation>::new();
+    let disallow = ServerAction::<DisallowImpersonation>::new();
+    let data = Resource::new(
+        move || (refresh.track(), allow.version().get(), disallow.version().get()),
+        |_| load_profile(),
+    );
+    view! {
+        <Title text="Your Profile" />
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(profile) => view! { <ProfileView profile allow disallow /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProfileView(profile: Profile, allow: ServerAction<AllowImpersonation>, disallow: ServerAction<DisallowImpersonation>) -> impl IntoView {
+    let confirm_open = RwSignal::new(false);
+    let consent = profile.consent.clone();
+    let allowed = !matches!(consent.state, ConsentState::NotAllowed);
+    let item = MenuItem {
+        label: if allowed { "Disallow to Impersonate" } else { "Allow to Impersonate" },
+        unavailable_because: consent.locked_because.clone(),
+        // Disallowing acts at once, without a dialog: quick revocation is a safety feature.
+        on_select: Callback::new(move |_| {
+            if allowed {
+                disallow.dispatch(DisallowImpersonation {});
+            } else {
+                confirm_open.set(true);
+            }
+        }),
+    };
+    // The dialog closes once the server answered; an error shows on the page.
+    Effect::new(move |_| {
+        if allow.value().get().is_some() {
+            confirm_open.set(false);
+        }
+    });
+    let error = move || {
+        let failed = |v: Option<Result<ConsentView, crate::api::ApiError>>| v.and_then(Result::err);
+        failed(allow.value().get()).or_else(|| failed(disallow.value().get()))
+    };
+    let (window, duration) = (consent.start_window_secs, consent.duration_secs);
+
+    view! {
+        <header class="page-header">
+            <div>
+                <h1>{profile.name.clone()}</h1>
+                <p class="lead">"Your Profile"</p>
+            </div>
+            <MenuButton id="more-actions" label="More actions" items=Signal::stored(vec![item]) class="more-actions">
+                <span class="kebab" aria-hidden="true">"⋮"</span>
+            </MenuButton>
+        </header>
+        {move || error().map(|error| view! { <ErrorMessage error /> })}
+        <section class="panel" aria-labelledby="details-title">
+            <h2 id="details-title">"Details"</h2>
+            <dl class="details">
+                <dt>"Name"</dt><dd>{profile.name.clone()}</dd>
+                <dt>"Email"</dt><dd>{profile.email.clone()}</dd>
+                <dt>"Tenant"</dt><dd>{profile.tenant_name.clone().unwrap_or_else(|| "None (vendor staff)".to_owned())}</dd>
+                <dt>"Role"</dt><dd>{match profile.role { Role::User => "User", Role::SuperAdmin => "Super admin" }}</dd>
+            </dl>
+        </section>
+        <ConsentPanel consent />
+        <HistoryPanel history=profile.history />
+        <ConfirmDialog
+            id="allow-dialog"
+            open=confirm_open
+            title="Allow to Impersonate?"
+            confirm_label="Confirm"
+            return_focus_to="more-actions"
+            busy=allow.pending()
+            on_confirm=Callback::new(move |_| { allow.dispatch(AllowImpersonation {}); })
+        >
+            <p>
+                "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
+                "without your password."
+            </p>
+            <ul>
+                <li>"They have " <strong>{format_span(Duration::from_secs(window))}</strong> " to start."</li>
+                <li>"Once started, the impersonation lasts " <strong>{format_span(Duration::from_secs(duration))}</strong> " from its start."</li>
+                <li>"You can disallow at any time from this menu; that ends every impersonation of you at once."</li>
+            </ul>
+        </ConfirmDialog>
+    }
+}
+
+/// The consent status, always current: the live channel refreshes it and each countdown's end does too.
+#[component]
+fn ConsentPanel(consent: ConsentView) -> impl IntoView {
+    let refresh = Refresh::use_();
+    let at_zero = Callback::new(move |_| refresh.bump());
+    let now = consent.server_now;
+    let status = match consent.state {
+        ConsentState::NotAllowed => view! {
+            <p class="status status-off"><strong>"Not allowed."</strong> " Support staff cannot sign in as you."</p>
+        }
+        .into_any(),
+        ConsentState::Waiting { start_deadline } => view! {
+            <p class="status status-on">
+                <strong>"Allowed."</strong> " Staff can start until " <DateTime at=start_deadline /> "."
+            </p>
+            <p class="status-timer">"Time left to start: " <Countdown ends_at=start_deadline server_now=now on_zero=at_zero /></p>
+        }
+        .into_any(),
+        ConsentState::Running { since, ends_at, by } => view! {
+            <p class="status status-live">
+                {if by.is_empty() {
+                    view! { <strong>"Impersonation window open."</strong> " Nobody is signed in as you right now." }.into_any()
+                } else {
+                    view! { <strong>"Being impersonated by " {by.join(", ")}</strong> " since " <DateTime at=since /> "." }.into_any()
+                }}
+                " It ends at " <DateTime at=ends_at /> "."
+            </p>
+            <p class="status-timer">"Time left: " <Countdown ends_at server_now=now on_zero=at_zero /></p>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="panel" aria-labelledby="consent-title">
+            <h2 id="consent-title">"Impersonation"</h2>
+            <div aria-live="polite">{status}</div>
+            {consent.locked_because.map(|why| view! { <p class="hint">{why}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryPanel(history: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="history-title">
+            <h2 id="history-title">"Impersonation history"</h2>
+            {if history.is_empty() {
+                view! { <p class="empty">"Nobody has impersonated you yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">"Super admin"</th>
+                                <th scope="col">"Started"</th>
+                                <th scope="col">"How long"</th>
+                                <th scope="col">"Reason given"</th>
+                                <th scope="col">"Ended"</th>
+                            </tr></thead>
+                            <tbody>
+                                {history.into_iter().map(|entry| view! { <HistoryRow entry /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryRow(entry: HistoryEntry) -> impl IntoView {
+    let lasted = |end: Timestamp| format_span(entry.started_at.until(end));
+    view! {
+        <tr>
+            <td>{entry.super_admin_name}</td>
+            <td><DateTime at=entry.started_at /></td>
+            <td>{entry.ended_at.map_or_else(|| "In progress".to_owned(), lasted)}</td>
+            <td>{entry.reason.unwrap_or_else(|| "—".to_owned())}</td>
+            <td>{entry.end_reason.map_or("—", |r| r.label())}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,154 @@
+//! The frame around every page after login: the sidebar with the avatar menu, the impersonation
+//! banner, and the live channel.
+
+use super::{PageError, loading};
+use crate::api::account::{LogOut, current_viewer};
+use crate::api::impersonation::StopImpersonation;
+use crate::api::types::{Banner, Viewer};
+use crate::ui::{Countdown, ErrorMessage, LiveChannel, MenuButton, MenuItem, hard_navigate};
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate};
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(viewer)) => view! { <Layout viewer /> }.into_any(),
+                    Ok(None) => view! { <LoggedOut /> }.into_any(),
+                    Err(error) => view! { <main class="standalone"><PageError error /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Reached only when the session ended between the server's check and this render, or after a
+/// client-side navigation: go to the login page and come back.
+#[component]
+fn LoggedOut() -> impl IntoView {
+    let location = use_location();
+    let login = format!("/login?next={}", location.pathname.get_untracked());
+    let target = login.clone();
+    Effect::new(move |_| hard_navigate(&target));
+    view! {
+        <main class="standalone">
+            <p>"Your session has ended. " <a href=login>"Log in again"</a></p>
+        </main>
+    }
+}
+
+fn initials(name: &str) -> String {
+    let mut letters = name.split_whitespace().filter_map(|w| w.chars().next()).flat_map(char::to_uppercase);
+    let first = letters.next();
+    let last = letters.last();
+    first.into_iter().chain(last).collect()
+}
+
+#[component]
+fn Layout(viewer: Viewer) -> impl IntoView {
+    provide_context(viewer.clone());
+    let impersonating = viewer.impersonation.is_some();
+    let log_out = ServerAction::<LogOut>::new();
+    Effect::new(move |_| {
+        if log_out.value().get().is_some() {
+            hard_navigate("/login");
+        }
+    });
+    let navigate = use_navigate();
+    let account_items = Signal::stored(vec![
+        MenuItem {
+            label: "Your Profile",
+            unavailable_because: None,
+            on_select: Callback::new(move |_| navigate("/profile", Default::default())),
+        },
+        MenuItem { label: "Log out", unavailable_because: None, on_select: Callback::new(move |_| { log_out.dispatch(LogOut {}); }) },
+    ]);
+    let is_super_admin = viewer.is_super_admin();
+    let where_ = viewer.tenant_name.clone().unwrap_or_else(|| "Vendor staff".to_owned());
+    let avatar = initials(&viewer.name);
+
+    view! {
+        <div class="app" class:app-impersonating=impersonating>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> })}
+            <div class="frame">
+                <nav class="sidebar" aria-label="Main">
+                    <div class="sidebar-top">
+                        <p class="brand">"Impersonate"</p>
+                        <p class="sidebar-tenant">{where_}</p>
+                        <ul class="nav">
+                            <li><A href="/" exact=true>"Home"</A></li>
+                            {is_super_admin.then(|| view! {
+                                <li><A href="/impersonate">"Impersonate a user"</A></li>
+                                <li><A href="/audit">"Audit log"</A></li>
+                            })}
+                        </ul>
+                    </div>
+                    <div class="sidebar-account">
+                        <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
+                            <span class="avatar" aria-hidden="true">{avatar}</span>
+                        </MenuButton>
+                        <div class="sidebar-who">
+                            <span class="sidebar-name">{viewer.name.clone()}</span>
+                            <span class="sidebar-email">{viewer.email.clone()}</span>
+                        </div>
+                    </div>
+                    {move || log_out.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+                </nav>
+                <main class="content" id="main" tabindex="-1">
+                    <Outlet />
+                </main>
+            </div>
+            <LiveChannel impersonating />
+        </div>
+    }
+}
+
+/// Shown on every page while impersonating; cannot be dismissed.
+#[component]
+fn ImpersonationBanner(banner: Banner) -> impl IntoView {
+    let stop = ServerAction::<StopImpersonation>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = stop.value().get() {
+            hard_navigate("/impersonate");
+        }
+    });
+    let at_zero = Callback::new(|_| hard_navigate("/impersonate"));
+    view! {
+        <section class="banner" aria-label="Impersonation">
+            <p class="banner-who">
+                "Impersonating " <strong>{banner.subject_name}</strong> " (" {banner.tenant_name} ")"
+            </p>
+            <p class="banner-time">
+                "Time left " <Countdown ends_at=banner.ends_at server_now=banner.server_now on_zero=at_zero />
+            </p>
+            <button
+                type="button"
+                class="button button-banner"
+                disabled=move || stop.pending().get()
+                on:click=move |_| { stop.dispatch(StopImpersonation {}); }
+            >
+                "Stop impersonating"
+            </button>
+            {move || stop.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_take_the_first_and_last_names() {
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("Grace Brewster Murray Hopper"), "GH");
+        assert_eq!(initials("Cher"), "C");
+        assert_eq!(initials("élodie durand"), "ÉD");
+        assert_eq!(initials("   "), "");
+    }
+}

@@ -1,0 +1,160 @@
+//! The impersonation switcher: super admins find a user who allows impersonation and start.
+
+use super::{PageError, loading};
+use crate::api::impersonation::{StartImpersonation, load_switcher};
+use crate::api::types::{Candidate, CandidateState, Switcher};
+use crate::domain::{StartReason, Timestamp};
+use crate::ui::{Countdown, DateTime, ErrorMessage, Notice, Refresh, hard_navigate};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn SwitcherPage() -> impl IntoView {
+    let refresh = Refresh::use_();
+    let data = Resource::new(move || refresh.track(), |_| load_switcher());
+    view! {
+        <Title text="Impersonate a user" />
+        <h1>"Impersonate a user"</h1>
+        <Transition fallback=loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(switcher) => view! { <SwitcherView switcher /> }.into_any(),
+                    Err(error) => view! { <PageError error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Whether a candidate matches what the super admin typed: any word, in name, email or tenant.
+fn matches(candidate: &Candidate, query: &str) -> bool {
+    let haystack = format!("{} {} {}", candidate.name, candidate.email, candidate.tenant_name).to_lowercase();
+    query.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
+}
+
+#[component]
+fn SwitcherView(switcher: Switcher) -> impl IntoView {
+    let Switcher { candidates, server_now, require_reason, notice } = switcher;
+    let query = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let start = ServerAction::<StartImpersonation>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = start.value().get() {
+            hard_navigate("/");
+        }
+    });
+    let total = candidates.len();
+    let candidates = StoredValue::new(candidates);
+    let shown = move || candidates.with_value(|all| all.iter().filter(|c| matches(c, &query.get())).cloned().collect::<Vec<_>>());
+
+    view! {
+        {notice.map(|notice| view! {
+            <Notice>
+                <strong>"Your impersonation of " {notice.subject_name} " has ended. "</strong>
+                {notice.reason.explain()}
+            </Notice>
+        })}
+        <p class="lead">"Users who allow impersonation right now. Starting signs you in as them until their window ends."</p>
+        <div class="switcher-controls">
+            <div class="field">
+                <label for="search">"Search users"</label>
+                <input id="search" type="search" placeholder="Name, email or tenant" autocomplete="off"
+                    prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
+            </div>
+            <div class="field">
+                <label for="reason">{if require_reason { "Reason (required)" } else { "Reason (optional)" }}</label>
+                <input id="reason" type="text" maxlength=StartReason::MAX_CHARS.to_string() placeholder="e.g. ticket #1234"
+                    required=require_reason prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+            </div>
+        </div>
+        {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {move || {
+            let shown = shown();
+            if total == 0 {
+                return view! { <p class="empty">"Nobody allows impersonation right now."</p> }.into_any();
+            }
+            if shown.is_empty() {
+                return view! { <p class="empty" role="status">"No user matches your search."</p> }.into_any();
+            }
+            view! {
+                <div class="table-wrap">
+                    <table class="switcher">
+                        <caption class="visually-hidden">"Users who allow impersonation"</caption>
+                        <thead><tr>
+                            <th scope="col">"User"</th>
+                            <th scope="col">"Tenant"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {shown.into_iter().map(|candidate| view! { <CandidateRow candidate server_now start reason /> }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn CandidateRow(candidate: Candidate, server_now: Timestamp, start: ServerAction<StartImpersonation>, reason: RwSignal<String>) -> impl IntoView {
+    let refresh = Refresh::use_();
+    let at_zero = Callback::new(move |_| refresh.bump());
+    let user = candidate.user_id;
+    let button_label = format!("Impersonate {}", candidate.name);
+    let status = match candidate.state {
+        CandidateState::Waiting { start_deadline } => view! {
+            "Start before " <DateTime at=start_deadline /> " · "
+            <Countdown ends_at=start_deadline server_now on_zero=at_zero />
+        }
+        .into_any(),
+        CandidateState::Running { ends_at, by } => view! {
+            {if by.is_empty() { "Started earlier".to_owned() } else { format!("In progress by {}", by.join(", ")) }}
+            ", ends at " <DateTime at=ends_at /> " · "
+            <Countdown ends_at server_now on_zero=at_zero />
+        }
+        .into_any(),
+    };
+    view! {
+        <tr>
+            <td><span class="cell-name">{candidate.name}</span><span class="cell-sub">{candidate.email}</span></td>
+            <td>{candidate.tenant_name}</td>
+            <td>{status}</td>
+            <td>
+                <button
+                    type="button"
+                    class="button button-primary"
+                    aria-label=button_label
+                    disabled=move || start.pending().get()
+                    on:click=move |_| { start.dispatch(StartImpersonation { user, reason: reason.get_untracked() }); }
+                >
+                    "Impersonate"
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::UserId;
+
+    fn ann() -> Candidate {
+        Candidate {
+            user_id: UserId::from_uuid(uuid::Uuid::nil()),
+            name: "Ann Lee".into(),
+            email: "ann@acme.test".into(),
+            tenant_name: "Acme".into(),
+            state: CandidateState::Waiting { start_deadline: Timestamp::from_unix_millis(0) },
+        }
+    }
+
+    #[test]
+    fn search_matches_every_word_anywhere_ignoring_case() {
+        assert!(matches(&ann(), ""));
+        assert!(matches(&ann(), "ann"));
+        assert!(matches(&ann(), "ACME lee"));
+        assert!(!matches(&ann(), "ann globex"));
+    }
+}

@@ -1,0 +1,159 @@
+//! The live channel: server-sent events that keep an open page true without a click.
+//!
+//! The server pushes the session's standing and a revision number that changes whenever a consent
+//! or impersonation that the page shows changes. Pages re-read their data when the revision moves;
+//! an impersonator whose impersonation ended is sent back to the switcher, where the server says
+//! why. The server refuses regardless: this only spares people from acting on a stale page.
+
+use crate::api::types::{LivePush, LiveStatus};
+use leptos::prelude::*;
+
+/// A counter that pages' resources depend on; it moves whenever the server says something changed.
+#[derive(Clone, Copy)]
+pub struct Refresh(pub RwSignal<u64>);
+
+impl Refresh {
+    pub fn provide() -> Refresh {
+        let refresh = Refresh(RwSignal::new(0));
+        provide_context(refresh);
+        refresh
+    }
+
+    pub fn use_() -> Refresh {
+        use_context::<Refresh>().unwrap_or_else(Refresh::provide)
+    }
+
+    pub fn bump(self) {
+        self.0.update(|n| *n += 1);
+    }
+
+    /// Read inside a resource's source to re-fetch on every bump.
+    pub fn track(self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// Leaves for `path` with a full page load, so the server renders the new state of the session.
+pub fn hard_navigate(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+}
+
+/// Decides what a page does with one pushed message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reaction {
+    Nothing,
+    Refresh,
+    /// Leave for this path with a full page load.
+    Leave(String),
+}
+
+/// `impersonating`: whether the page was rendered inside an impersonation.
+/// `last_revision`: the revision of the previous message, `None` for the first.
+pub fn react(push: &LivePush, impersonating: bool, last_revision: Option<i64>, here: &str) -> Reaction {
+    match (&push.status, impersonating) {
+        (LiveStatus::LoggedOut, _) => Reaction::Leave(format!("/login?next={}", urlencode(here))),
+        (LiveStatus::Own { .. }, true) => Reaction::Leave("/impersonate".to_owned()),
+        (LiveStatus::Impersonating { .. }, false) => Reaction::Leave("/".to_owned()),
+        _ if last_revision.is_some_and(|r| r != push.revision) => Reaction::Refresh,
+        _ => Reaction::Nothing,
+    }
+}
+
+fn urlencode(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Opens the live channel for as long as the shell is on screen.
+#[component]
+pub fn LiveChannel(impersonating: bool) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    listen(impersonating);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = impersonating;
+}
+
+#[cfg(feature = "hydrate")]
+fn listen(impersonating: bool) {
+    use super::countdown::ServerClock;
+    use leptos::__reexports::send_wrapper::SendWrapper;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let refresh = Refresh::use_();
+    let clock = use_context::<ServerClock>();
+    Effect::new(move |_| {
+        let Ok(source) = web_sys::EventSource::new("/api/events") else { return };
+        let last_revision = StoredValue::new(None::<i64>);
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let Ok(push) = serde_json::from_str::<LivePush>(&text) else { return };
+            if let Some(clock) = clock {
+                clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
+            }
+            let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+            match react(&push, impersonating, last_revision.get_value(), &here) {
+                Reaction::Nothing => {}
+                Reaction::Refresh => refresh.bump(),
+                Reaction::Leave(path) => hard_navigate(&path),
+            }
+            last_revision.set_value(Some(push.revision));
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let source = SendWrapper::new((source, on_message));
+        on_cleanup(move || source.0.close());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::Banner;
+    use crate::domain::Timestamp;
+
+    fn push(status: LiveStatus, revision: i64) -> LivePush {
+        LivePush { status, revision, server_now: Timestamp::from_unix_millis(0) }
+    }
+
+    fn impersonating() -> LiveStatus {
+        let t = Timestamp::from_unix_millis(0);
+        LiveStatus::Impersonating {
+            banner: Banner { super_admin_name: "A".into(), subject_name: "U".into(), tenant_name: "T".into(), ends_at: t, server_now: t },
+        }
+    }
+
+    #[test]
+    fn an_impersonator_whose_impersonation_ended_goes_back_to_the_switcher() {
+        let own = push(LiveStatus::Own { ended: None }, 1);
+        assert_eq!(react(&own, true, Some(1), "/"), Reaction::Leave("/impersonate".into()));
+    }
+
+    #[test]
+    fn a_logged_out_page_goes_to_login_and_comes_back() {
+        assert_eq!(react(&push(LiveStatus::LoggedOut, 1), false, None, "/profile"), Reaction::Leave("/login?next=/profile".into()));
+    }
+
+    #[test]
+    fn a_new_revision_refreshes_and_the_first_message_does_not() {
+        let p = push(impersonating(), 5);
+        assert_eq!(react(&p, true, None, "/"), Reaction::Nothing);
+        assert_eq!(react(&p, true, Some(5), "/"), Reaction::Nothing);
+        assert_eq!(react(&p, true, Some(4), "/"), Reaction::Refresh);
+    }
+
+    #[test]
+    fn a_page_rendered_in_ones_own_session_follows_a_session_that_moved_into_an_impersonation() {
+        assert_eq!(react(&push(impersonating(), 1), false, Some(1), "/impersonate"), Reaction::Leave("/".into()));
+    }
+
+    #[test]
+    fn next_paths_are_percent_encoded() {
+        assert_eq!(urlencode("/a b?c=d&e"), "/a%20b%3Fc%3Dd%26e");
+    }
+}

@@ -1,0 +1,16 @@
+//! Reusable pieces of the interface: accessible menus and dialogs, countdowns, times, messages,
+//! and the live channel that keeps pages true without a reload.
+
+pub mod countdown;
+pub mod dialog;
+pub mod live;
+pub mod menu;
+pub mod message;
+pub mod time;
+
+pub use countdown::Countdown;
+pub use dialog::ConfirmDialog;
+pub use live::{LiveChannel, Refresh, hard_navigate};
+pub use menu::{MenuButton, MenuItem};
+pub use message::{ErrorMessage, Notice};
+pub use time::{DateTime, format_span};
