@@ -9,12 +9,16 @@ set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
-BINARYEN_NPM_VERSION=132.0.0   # wasm-opt as a JS/wasm build; Debian's binaryen 108 breaks the page
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/tools"
 step() { printf '\n==> %s\n' "$*"; }
 ok() { printf '    ok: %s\n' "$*"; }
+
+# npm's own record of an install is newer than the lock file it installed from.
+npm_fresh() {
+  [ -f "$1/node_modules/.package-lock.json" ] && [ "$1/node_modules/.package-lock.json" -nt "$1/package-lock.json" ]
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -44,13 +48,11 @@ else
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-step "wasm-opt (npm binaryen@$BINARYEN_NPM_VERSION in tools/)"
-if [ -x "$tools/node_modules/.bin/wasm-opt" ] && \
-   grep -q "\"version\": \"$BINARYEN_NPM_VERSION\"" "$tools/node_modules/binaryen/package.json" 2>/dev/null; then
-  ok "present"
+step "wasm-opt (npm binaryen, pinned in tools/package.json)"
+if npm_fresh "$tools"; then
+  ok "$("$tools/node_modules/.bin/wasm-opt" --version)"
 else
-  mkdir -p "$tools"
-  (cd "$tools" && npm install --no-audit --no-fund --no-save --prefix . "binaryen@$BINARYEN_NPM_VERSION")
+  (cd "$tools" && npm ci --no-audit --no-fund)
 fi
 
 step "Chromium for the browser tests"
@@ -65,8 +67,7 @@ else
 fi
 
 step "Playwright and axe-core (npm ci in end2end/)"
-stamp="$root/end2end/node_modules/.package-lock.json"
-if [ -f "$stamp" ] && [ "$stamp" -nt "$root/end2end/package-lock.json" ]; then
+if npm_fresh "$root/end2end"; then
   ok "node_modules up to date"
 else
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

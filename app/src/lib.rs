@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Impersonate's application crate: the pages, the server functions, the impersonation rules and
 //! the types the server and the browser share.
 //!
@@ -27,6 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The browser's entry point: takes over the server-rendered page and makes it interactive.
 //! Everything else lives in the `app` crate so the server renders exactly what the browser hydrates.
 

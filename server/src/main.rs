@@ -1,1 +1,106 @@
-fn main() {}
+#![recursion_limit = "256"]
+//! The `server` command: serves the app (optionally with demo data), or creates a super admin on
+//! a real deployment.
+
+use app::backend::Clock;
+use app::domain::Role;
+use clap::{Parser, Subcommand};
+use server::clock::SystemClock;
+use server::config::{SETTINGS_FILE, Settings};
+use server::store::NewUser;
+use server::{Application, seed};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "server", about = "Impersonate: let users allow vendor staff to see what they see")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app (the default).
+    Serve {
+        /// Add demo tenants, users and super admins to an empty database, and print the logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create a super admin. The password is read from IMPERSONATE_PASSWORD or, if unset, from the
+    /// first line of standard input.
+    CreateSuperAdmin {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let settings = Settings::load().map_err(|e| e.to_string())?;
+    let leptos_options = leptos_options()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(settings, leptos_options, demo).await,
+        Command::CreateSuperAdmin { name, email } => create_super_admin(settings, leptos_options, name, email).await,
+    }
+}
+
+/// Leptos options from the settings file when present (env vars override it), else from the
+/// environment cargo-leptos sets.
+fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
+    let file = std::path::Path::new(SETTINGS_FILE).exists().then_some(SETTINGS_FILE);
+    leptos::config::get_configuration(file).map(|c| c.leptos_options).map_err(|e| format!("Leptos settings: {e}"))
+}
+
+async fn serve(settings: Settings, leptos_options: leptos::config::LeptosOptions, demo: bool) -> Result<(), String> {
+    let application = Application::build_with_system_clock(settings, leptos_options).await.map_err(|e| e.to_string())?;
+    let addr = application.local_addr().map_err(|e| e.to_string())?;
+    if demo {
+        let logins = seed::demo(&application.store(), SystemClock.now()).await.map_err(|e| e.to_string())?;
+        println!("\nImpersonate is running at http://{addr}\n");
+        println!("Demo logins (password for all: {}):", seed::DEMO_PASSWORD);
+        for login in logins {
+            println!("  {:<22} {:<12} {}", login.email, login.name, login.what);
+        }
+        println!();
+    } else {
+        println!("Impersonate is running at http://{addr}");
+    }
+    tracing::info!(%addr, "listening");
+    application.run().await.map_err(|e| e.to_string())
+}
+
+async fn create_super_admin(settings: Settings, leptos_options: leptos::config::LeptosOptions, name: String, email: String) -> Result<(), String> {
+    let password = match std::env::var("IMPERSONATE_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password for {email} (one line):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    // Port 0: this command only needs the database, never the configured port.
+    let mut options = leptos_options;
+    options.site_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let application = Application::build_with_system_clock(settings, options).await.map_err(|e| e.to_string())?;
+    let new = NewUser { name, email: email.clone(), password, role: Role::SuperAdmin, tenant: None };
+    application.store().create_user(new, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    println!("Created super admin {email}.");
+    Ok(())
+}

@@ -86,7 +86,7 @@ mod tests {
         let refusals = [
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
             Refusal::SubjectIsSelf, Refusal::NoConsent, Refusal::ConsentExpired, Refusal::ReasonRequired,
-            Refusal::ReasonTooLong, Refusal::NotImpersonating,
+            Refusal::ReasonTooLong, Refusal::NotImpersonating, Refusal::ImpersonationOver,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

@@ -54,10 +54,28 @@ fn Layout(viewer: Viewer) -> impl IntoView {
     let impersonating = viewer.impersonation.is_some();
     let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
-        if log_out.value().get().is_some() {
+        if let Some(Ok(())) = log_out.value().get() {
             hard_navigate("/login");
         }
     });
+    view! {
+        <div class="app" class:app-impersonating=impersonating>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
+            <div class="frame">
+                <Sidebar viewer=viewer.clone() log_out />
+                <main class="content" id="main" tabindex="-1">
+                    <Outlet />
+                </main>
+            </div>
+            <LiveChannel impersonating />
+        </div>
+    }
+}
+
+/// The sidebar: where one is, the navigation, and the avatar with the account menu.
+#[component]
+fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
     let navigate = use_navigate();
     let account_items = Signal::stored(vec![
         MenuItem {
@@ -72,40 +90,31 @@ fn Layout(viewer: Viewer) -> impl IntoView {
     let avatar = initials(&viewer.name);
 
     view! {
-        <div class="app" class:app-impersonating=impersonating>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> })}
-            <div class="frame">
-                <nav class="sidebar" aria-label="Main">
-                    <div class="sidebar-top">
-                        <p class="brand">"Impersonate"</p>
-                        <p class="sidebar-tenant">{where_}</p>
-                        <ul class="nav">
-                            <li><A href="/" exact=true>"Home"</A></li>
-                            {is_super_admin.then(|| view! {
-                                <li><A href="/impersonate">"Impersonate a user"</A></li>
-                                <li><A href="/audit">"Audit log"</A></li>
-                            })}
-                        </ul>
-                    </div>
-                    <div class="sidebar-account">
-                        <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
-                            <span class="avatar" aria-hidden="true">{avatar}</span>
-                        </MenuButton>
-                        <div class="sidebar-who">
-                            <span class="sidebar-name">{viewer.name.clone()}</span>
-                            <span class="sidebar-email">{viewer.email.clone()}</span>
-                        </div>
-                    </div>
-                    {move || log_out.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
-                </nav>
-                <main class="content" id="main" tabindex="-1">
-                    <Outlet />
-                </main>
+        <nav class="sidebar" aria-label="Main">
+            <div class="sidebar-top">
+                <p class="brand">"Impersonate"</p>
+                <p class="sidebar-tenant">{where_}</p>
+                <ul class="nav">
+                    <li><A href="/" exact=true>"Home"</A></li>
+                    {is_super_admin.then(|| view! {
+                        <li><A href="/impersonate">"Impersonate a user"</A></li>
+                        <li><A href="/audit">"Audit log"</A></li>
+                    })}
+                </ul>
             </div>
-            <LiveChannel impersonating />
-        </div>
+            <div class="sidebar-account">
+                <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
+                    <span class="avatar" aria-hidden="true">{avatar}</span>
+                </MenuButton>
+                <div class="sidebar-who">
+                    <span class="sidebar-name">{viewer.name.clone()}</span>
+                    <span class="sidebar-email">{viewer.email.clone()}</span>
+                </div>
+            </div>
+            {move || log_out.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        </nav>
     }
+    .into_any()
 }
 
 /// Shown on every page while impersonating; cannot be dismissed.

@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn instants_read_in_utc() {
-        assert_eq!(format_instant(Timestamp::from_unix_millis(1_795_788_300_000)), "27 Nov 2026, 10:45 UTC");
+        assert_eq!(format_instant(Timestamp::from_unix_millis(1_795_788_300_000)), "27 Nov 2026, 14:05 UTC");
         assert_eq!(machine_instant(Timestamp::from_unix_millis(0)), "1970-01-01T00:00:00Z");
     }
 

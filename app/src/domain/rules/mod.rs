@@ -267,6 +267,8 @@ pub enum Refusal {
     ReasonTooLong,
     #[error("You are not impersonating anyone.")]
     NotImpersonating,
+    #[error("Your impersonation has ended.")]
+    ImpersonationOver,
 }
 
 /// Decisions return the events to store, or why nothing may happen.

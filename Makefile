@@ -1,0 +1,45 @@
+# The two commands: `make run` and `make test`. Both install whatever is missing first
+# (scripts/setup.sh: idempotent, prints each step, skips what is present).
+
+SHELL := /bin/bash
+# wasm-opt from tools/ (npm binaryen) must win over any other on PATH; cargo's bin holds cargo-leptos.
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export LEPTOS_ENV ?= PROD
+
+SERVER := target/server-release/server
+
+.PHONY: run test setup release test-rust test-e2e watch clean-data
+
+## Set up what is missing, build, and run the app on SQLite with demo data.
+run: setup release
+	@echo
+	@echo "==> Starting Impersonate (SQLite database in ./data/, demo data added when empty)"
+	@./$(SERVER) serve --demo
+
+## Set up what is missing, then run every test: unit, integration, and the browser tests.
+test: setup test-rust release test-e2e
+
+setup:
+	@scripts/setup.sh
+
+release:
+	@echo
+	@echo "==> Building the release app (server and WASM front end); a cold build takes ~6-10 min"
+	cargo leptos build --release
+
+test-rust:
+	@echo
+	@echo "==> Rust tests: domain, units and integration (real server on port 0, own database)"
+	cargo test --workspace
+
+test-e2e:
+	@echo
+	@echo "==> Browser tests: Playwright in Chromium against fresh servers with their own databases"
+	cd end2end && npx playwright test
+
+## Development: rebuild and reload on every change.
+watch: setup
+	cargo leptos watch
+
+clean-data:
+	rm -rf data

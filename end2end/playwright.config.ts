@@ -1,0 +1,36 @@
+// Playwright runs the browser tests in Chromium against servers that global-setup.ts builds from
+// the release binary: each on a free port, with its own throw-away database and demo data.
+import { defineConfig, devices } from "@playwright/test";
+
+// Debian's chromium by default; PLAYWRIGHT_CHROMIUM points elsewhere (e.g. Playwright's own
+// browser on a laptop). Set it to an empty string to use Playwright's bundled browser.
+const chromium = process.env.PLAYWRIGHT_CHROMIUM ?? "/usr/bin/chromium";
+
+export default defineConfig({
+  testDir: "./tests",
+  globalSetup: "./support/global-setup.ts",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  retries: 0,
+  reporter: [["list"], ["html", { open: "never" }]],
+  use: {
+    ...devices["Desktop Chrome"],
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: chromium || undefined,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+});

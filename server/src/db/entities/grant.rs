@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "grants")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub allowed_at: TimeDateTimeWithTimeZone,
+    pub start_deadline: TimeDateTimeWithTimeZone,
+    pub ends_at: Option<TimeDateTimeWithTimeZone>,
+    pub ended_at: Option<TimeDateTimeWithTimeZone>,
+    pub end_reason: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,76 @@
+//! The database: connecting (SQLite by default, PostgreSQL when the URL says so), migrating at
+//! start-up, and the conversions between stored columns and domain values.
+
+pub mod entities;
+pub mod migration;
+
+use app::domain::{EndReason, Ending, Timestamp};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Opens the database and brings its schema up to date.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if let Some(path) = sqlite_file(url)
+        && let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(16).acquire_timeout(Duration::from_secs(10));
+    // WAL lets readers work while one writer writes; the busy timeout makes a second writer wait
+    // for the first instead of failing.
+    options.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+    });
+    let db = Database::connect(options).await?;
+    migration::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// The file behind a `sqlite://` URL, if it names one.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+pub fn to_db_time(at: Timestamp) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+pub fn from_db_time(at: OffsetDateTime) -> Timestamp {
+    let millis = at.unix_timestamp_nanos() / 1_000_000;
+    Timestamp::from_unix_millis(i64::try_from(millis).unwrap_or(i64::MAX))
+}
+
+/// An ending read back from its two columns; a reason this version does not know counts as a
+/// session end, the most conservative reading.
+pub fn ending(at: Option<OffsetDateTime>, reason: Option<&str>) -> Option<Ending> {
+    at.map(|at| Ending { at: from_db_time(at), reason: reason.and_then(EndReason::parse).unwrap_or(EndReason::SessionEnded) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_survive_the_database_representation_to_the_millisecond() {
+        for millis in [0, 1, 1_795_788_300_123, -1_000] {
+            let t = Timestamp::from_unix_millis(millis);
+            assert_eq!(from_db_time(to_db_time(t)), t);
+        }
+    }
+
+    #[test]
+    fn sqlite_urls_name_their_files() {
+        assert_eq!(sqlite_file("sqlite://data/app.db?mode=rwc"), Some("data/app.db"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
+}

@@ -1,0 +1,100 @@
+//! Building and running the application: database, store, services, router, listener, sweeper.
+
+use crate::clock::SystemClock;
+use crate::config::Settings;
+use crate::store::Store;
+use crate::web::{self, AppState};
+use app::backend::{Backend, Clock, Services, SessionCookie};
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// How often the sweeper records time-based ends and removes over sessions.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings, leptos_options: LeptosOptions, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
+        let db = crate::db::connect(&settings.database_url).await?;
+        let store = Arc::new(Store::new(db, clock.clone(), &settings));
+        let addr = leptos_options.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+        let services = Services {
+            backend: store.clone() as Arc<dyn Backend>,
+            clock,
+            policy: settings.policy,
+            cookie: SessionCookie::new(settings.cookie_secure, settings.session_lifetime),
+        };
+        let state = AppState { leptos_options, store, services, settings: Arc::new(settings) };
+        Ok(Application { listener, state })
+    }
+
+    /// With the real clock.
+    pub async fn build_with_system_clock(settings: Settings, leptos_options: LeptosOptions) -> Result<Application, StartError> {
+        Application::build(settings, leptos_options, Arc::new(SystemClock)).await
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn store(&self) -> Arc<Store> {
+        self.state.store.clone()
+    }
+
+    /// Serves until the process is asked to stop.
+    pub async fn run(self) -> std::io::Result<()> {
+        let store = self.state.store.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            loop {
+                every.tick().await;
+                if let Err(error) = store.sweep().await {
+                    tracing::warn!(%error, "sweep failed; the next one will retry");
+                }
+            }
+        });
+        let router = web::router(self.state);
+        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
+        sweeper.abort();
+        served
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

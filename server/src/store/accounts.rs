@@ -1,0 +1,169 @@
+//! Accounts: logging in (throttled), changing password and email, and creating people.
+
+use super::passwords::{self, StoredHash};
+use super::throttle::{self, State};
+use super::{Store, internal, sessions};
+use crate::db::entities::{login_throttle, tenant, user};
+use crate::db::{from_db_time, to_db_time};
+use app::backend::{BackendError, SessionKey, SessionSecret};
+use app::domain::{Role, TenantId, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use std::net::IpAddr;
+
+/// Someone to create (demo data, the `create-super-admin` command, tests).
+pub struct NewUser {
+    pub name: String,
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+    pub tenant: Option<TenantId>,
+}
+
+fn throttle_keys(email: &str, client: Option<IpAddr>) -> Vec<(String, bool)> {
+    let mut keys = vec![(format!("account:{email}"), true)];
+    keys.extend(client.map(|ip| (format!("address:{ip}"), false)));
+    keys
+}
+
+async fn throttle_state(conn: &impl ConnectionTrait, key: &str) -> Result<Option<State>, BackendError> {
+    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(conn).await.map_err(internal)?;
+    Ok(row.map(|r| State {
+        failures: u32::try_from(r.failures).unwrap_or(0),
+        window_started_at: from_db_time(r.window_started_at),
+        locked_until: r.locked_until.map(from_db_time),
+    }))
+}
+
+pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp) -> Result<SessionSecret, BackendError> {
+    let email = passwords::normalize_email(email);
+    if email.is_empty() || email.chars().count() > passwords::EMAIL_MAX_CHARS || password.chars().count() > passwords::PASSWORD_MAX_CHARS {
+        return Err(BackendError::InvalidCredentials);
+    }
+    let keys = throttle_keys(&email, client);
+    for (key, _) in &keys {
+        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key).await?.as_ref(), now) {
+            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+        }
+    }
+    let found = user::Entity::find().filter(user::Column::EmailNormalized.eq(&email)).one(store.db()).await.map_err(internal)?;
+    let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
+    let Some(user) = found else {
+        passwords::verify(password.to_owned(), None).await;
+        record_failure(store, &keys, now).await?;
+        return Err(BackendError::InvalidCredentials);
+    };
+    if !passwords::verify(password.to_owned(), stored).await {
+        record_failure(store, &keys, now).await?;
+        return Err(BackendError::InvalidCredentials);
+    }
+    login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
+    sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await.map_err(internal)
+}
+
+async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
+    for (key, is_account) in keys {
+        let limits = if *is_account { store.account_throttle } else { store.address_throttle };
+        let next = throttle::after_failure(throttle_state(store.db(), key).await?, now, limits);
+        let row = login_throttle::ActiveModel {
+            key: Set(key.clone()),
+            failures: Set(i32::try_from(next.failures).unwrap_or(i32::MAX)),
+            window_started_at: Set(to_db_time(next.window_started_at)),
+            locked_until: Set(next.locked_until.map(to_db_time)),
+        };
+        login_throttle::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(login_throttle::Column::Key)
+                    .update_columns([
+                        login_throttle::Column::Failures,
+                        login_throttle::Column::WindowStartedAt,
+                        login_throttle::Column::LockedUntil,
+                    ])
+                    .to_owned(),
+            )
+            .exec(store.db())
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: &str, keep: &SessionKey) -> Result<(), BackendError> {
+    passwords::check_new_password(new).map_err(BackendError::Invalid)?;
+    let user = user::Entity::find_by_id(user_id.uuid()).one(store.db()).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
+    if !passwords::verify(current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await {
+        return Err(BackendError::Invalid("The current password is not right.".to_owned()));
+    }
+    let hash = passwords::hash(new.to_owned()).await.map_err(BackendError::Internal)?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash.into_stored()))
+        .filter(user::Column::Id.eq(user_id.uuid()))
+        .exec(store.db())
+        .await
+        .map_err(internal)?;
+    sessions::delete_others(store.db(), user_id, keep).await.map_err(internal)
+}
+
+pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result<(), BackendError> {
+    passwords::check_email(email).map_err(BackendError::Invalid)?;
+    let result = user::Entity::update_many()
+        .col_expr(user::Column::Email, Expr::value(email.trim()))
+        .col_expr(user::Column::EmailNormalized, Expr::value(passwords::normalize_email(email)))
+        .filter(user::Column::Id.eq(user_id.uuid()))
+        .exec(store.db())
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 0 => Err(BackendError::NotFound),
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(BackendError::EmailTaken),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// Creates a person; refuses an email in use and a role that does not fit the tenant.
+pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
+    passwords::check_email(&new.email).map_err(BackendError::Invalid)?;
+    passwords::check_new_password(&new.password).map_err(BackendError::Invalid)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(BackendError::Invalid("A name of 1 to 200 characters is needed.".to_owned()));
+    }
+    match (new.role, new.tenant) {
+        (Role::User, None) => return Err(BackendError::Invalid("A user belongs to a tenant.".to_owned())),
+        (Role::SuperAdmin, Some(_)) => return Err(BackendError::Invalid("A super admin belongs to no tenant.".to_owned())),
+        _ => {}
+    }
+    let hash = passwords::hash(new.password).await.map_err(BackendError::Internal)?;
+    let id = UserId::from_uuid(uuid::Uuid::new_v4());
+    let inserted = user::ActiveModel {
+        id: Set(id.uuid()),
+        tenant_id: Set(new.tenant.map(TenantId::uuid)),
+        name: Set(name.to_owned()),
+        email: Set(new.email.trim().to_owned()),
+        email_normalized: Set(passwords::normalize_email(&new.email)),
+        password_hash: Set(hash.into_stored()),
+        role: Set(new.role.as_str().to_owned()),
+        consent_version: Set(0),
+        created_at: Set(to_db_time(now)),
+    }
+    .insert(conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(id),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(BackendError::EmailTaken),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+pub async fn create_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId, BackendError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(BackendError::Invalid("A tenant needs a name of 1 to 200 characters.".to_owned()));
+    }
+    let id = TenantId::from_uuid(uuid::Uuid::new_v4());
+    tenant::ActiveModel { id: Set(id.uuid()), name: Set(name.to_owned()), created_at: Set(to_db_time(now)) }
+        .insert(conn)
+        .await
+        .map_err(internal)?;
+    Ok(id)
+}

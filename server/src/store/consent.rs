@@ -1,0 +1,355 @@
+//! Consents and impersonations in the database: loading a user's consent, deciding on it in one
+//! transaction, storing the rules' events, and reading the history and the audit log back.
+
+use super::{Store, internal, sessions};
+use crate::db::entities::{audit_event, grant, impersonation, tenant, user};
+use crate::db::{ending, from_db_time, to_db_time};
+use app::api::types::{AuditEntry, AuditKind, HistoryEntry};
+use app::backend::{BackendError, ConsentRecord, Decide, Decided, SessionMove};
+use app::domain::{
+    Account, Consent, EndReason, Event, Grant, GrantId, GrantPhase, Impersonation, ImpersonationId, Principal, Role, StartReason,
+    TenantId, Timestamp, UserId,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Reads a user row as the account the rules know.
+pub fn account_of(row: &user::Model) -> Result<Account, BackendError> {
+    match (Role::parse(&row.role), row.tenant_id) {
+        (Some(Role::User), Some(tenant)) => Ok(Account::User { id: UserId::from_uuid(row.id), tenant: TenantId::from_uuid(tenant) }),
+        (Some(Role::SuperAdmin), None) => Ok(Account::SuperAdmin { id: UserId::from_uuid(row.id) }),
+        _ => Err(BackendError::Internal(format!("user {} has an inconsistent role", row.id))),
+    }
+}
+
+fn grant_of(row: &grant::Model) -> Grant {
+    Grant {
+        id: GrantId::from_uuid(row.id),
+        user: UserId::from_uuid(row.user_id),
+        allowed_at: from_db_time(row.allowed_at),
+        start_deadline: from_db_time(row.start_deadline),
+        ends_at: row.ends_at.map(from_db_time),
+        ended: ending(row.ended_at, row.end_reason.as_deref()),
+    }
+}
+
+fn impersonation_of(row: &impersonation::Model) -> Impersonation {
+    Impersonation {
+        id: ImpersonationId::from_uuid(row.id),
+        grant: GrantId::from_uuid(row.grant_id),
+        super_admin: UserId::from_uuid(row.super_admin_id),
+        started_at: from_db_time(row.started_at),
+        reason: row.reason.clone().map(StartReason::from_stored),
+        ended: ending(row.ended_at, row.end_reason.as_deref()),
+    }
+}
+
+async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?;
+    Ok(rows.into_iter().map(|u| (u.id, u.name)).collect())
+}
+
+async fn tenant_name(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<String>, DbErr> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(tenant::Entity::find_by_id(id).one(conn).await?.map(|t| t.name))
+}
+
+/// Builds the record of one user's consent from their row and their open grant (if any).
+async fn record(conn: &impl ConnectionTrait, user: user::Model, grant: Option<grant::Model>) -> Result<ConsentRecord, BackendError> {
+    let impersonations = match &grant {
+        Some(g) => impersonation::Entity::find()
+            .filter(impersonation::Column::GrantId.eq(g.id))
+            .order_by_asc(impersonation::Column::StartedAt)
+            .all(conn)
+            .await
+            .map_err(internal)?,
+        None => Vec::new(),
+    };
+    let super_admin_names = names(conn, impersonations.iter().map(|i| i.super_admin_id)).await.map_err(internal)?;
+    Ok(ConsentRecord {
+        consent: Consent {
+            subject: account_of(&user)?,
+            grant: grant.as_ref().map(grant_of),
+            impersonations: impersonations.iter().map(impersonation_of).collect(),
+        },
+        tenant_name: tenant_name(conn, user.tenant_id).await.map_err(internal)?,
+        name: user.name,
+        email: user.email,
+        super_admin_names: super_admin_names.into_iter().map(|(id, name)| (UserId::from_uuid(id), name)).collect(),
+    })
+}
+
+pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord, BackendError> {
+    let user = user::Entity::find_by_id(subject.uuid()).one(conn).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
+    // At most one grant per user is not recorded as ended (a unique index says so).
+    let grant = grant::Entity::find()
+        .filter(grant::Column::UserId.eq(subject.uuid()))
+        .filter(grant::Column::EndedAt.is_null())
+        .one(conn)
+        .await
+        .map_err(internal)?;
+    record(conn, user, grant).await
+}
+
+/// Locks the subject, decides, stores, moves the caller's session: one transaction.
+pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Decided, BackendError> {
+    let txn = store.db().begin().await.map_err(internal)?;
+    // The first statement writes, so it takes the lock before anything is read (see the module doc of `store`).
+    let locked = user::Entity::update_many()
+        .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
+        .filter(user::Column::Id.eq(subject.uuid()))
+        .exec(&txn)
+        .await
+        .map_err(internal)?;
+    if locked.rows_affected == 0 {
+        return Err(BackendError::NotFound);
+    }
+    let record = load(&txn, subject).await?;
+    let events = decide(&record.consent)?;
+    store_events(&txn, &events).await.map_err(internal)?;
+    let new_session = sessions::apply_move(&txn, &moved, &events, store.now()).await?;
+    txn.commit().await.map_err(internal)?;
+    Ok(Decided { events, new_session })
+}
+
+/// Records the time-based ends of one user's consent that nobody recorded yet.
+pub async fn settle(store: &Store, subject: UserId, now: Timestamp) -> Result<(), BackendError> {
+    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent| Ok(c.settle(now)))).await {
+        Ok(_) | Err(BackendError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Settles every grant that is over by time but not recorded as ended (the sweeper).
+pub async fn settle_all(store: &Store, now: Timestamp) -> Result<(), BackendError> {
+    let open = grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(store.db()).await.map_err(internal)?;
+    for row in open.iter().filter(|g| matches!(grant_of(g).phase(now), GrantPhase::Over(_))) {
+        settle(store, UserId::from_uuid(row.user_id), now).await?;
+    }
+    Ok(())
+}
+
+/// Stores events: the state tables, and one audit row each.
+async fn store_events(conn: &impl ConnectionTrait, events: &[Event]) -> Result<(), DbErr> {
+    for event in events {
+        match event {
+            Event::Allowed(g) => {
+                grant::ActiveModel {
+                    id: Set(g.id.uuid()),
+                    user_id: Set(g.user.uuid()),
+                    allowed_at: Set(to_db_time(g.allowed_at)),
+                    start_deadline: Set(to_db_time(g.start_deadline)),
+                    ends_at: Set(None),
+                    ended_at: Set(None),
+                    end_reason: Set(None),
+                }
+                .insert(conn)
+                .await?;
+            }
+            Event::GrantEnded { grant: id, ending, .. } => {
+                grant::Entity::update_many()
+                    .col_expr(grant::Column::EndedAt, Expr::value(to_db_time(ending.at)))
+                    .col_expr(grant::Column::EndReason, Expr::value(ending.reason.as_str()))
+                    .filter(grant::Column::Id.eq(id.uuid()))
+                    .filter(grant::Column::EndedAt.is_null())
+                    .exec(conn)
+                    .await?;
+            }
+            Event::Started { impersonation: imp, ends_at, .. } => {
+                grant::Entity::update_many()
+                    .col_expr(grant::Column::EndsAt, Expr::value(to_db_time(*ends_at)))
+                    .filter(grant::Column::Id.eq(imp.grant.uuid()))
+                    .filter(grant::Column::EndsAt.is_null())
+                    .exec(conn)
+                    .await?;
+                insert_impersonation(conn, imp).await?;
+            }
+            Event::Joined { impersonation: imp, .. } => insert_impersonation(conn, imp).await?,
+            Event::Ended { impersonation: id, ending, .. } => {
+                impersonation::Entity::update_many()
+                    .col_expr(impersonation::Column::EndedAt, Expr::value(to_db_time(ending.at)))
+                    .col_expr(impersonation::Column::EndReason, Expr::value(ending.reason.as_str()))
+                    .filter(impersonation::Column::Id.eq(id.uuid()))
+                    .filter(impersonation::Column::EndedAt.is_null())
+                    .exec(conn)
+                    .await?;
+            }
+        }
+        audit_row(event).insert(conn).await?;
+    }
+    Ok(())
+}
+
+async fn insert_impersonation(conn: &impl ConnectionTrait, imp: &Impersonation) -> Result<(), DbErr> {
+    impersonation::ActiveModel {
+        id: Set(imp.id.uuid()),
+        grant_id: Set(imp.grant.uuid()),
+        super_admin_id: Set(imp.super_admin.uuid()),
+        started_at: Set(to_db_time(imp.started_at)),
+        reason: Set(imp.reason.as_ref().map(|r| r.as_str().to_owned())),
+        ended_at: Set(None),
+        end_reason: Set(None),
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The audit log's line for an event.
+fn audit_row(event: &Event) -> audit_event::ActiveModel {
+    let blank = audit_event::ActiveModel {
+        id: NotSet,
+        at: NotSet,
+        kind: NotSet,
+        subject_id: NotSet,
+        super_admin_id: Set(None),
+        caused_by_id: Set(None),
+        grant_id: NotSet,
+        impersonation_id: Set(None),
+        end_reason: Set(None),
+        reason: Set(None),
+        detail: Set(None),
+    };
+    let row = |at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId| audit_event::ActiveModel {
+        at: Set(to_db_time(at)),
+        kind: Set(kind.as_str().to_owned()),
+        subject_id: Set(subject.uuid()),
+        grant_id: Set(grant.uuid()),
+        ..blank.clone()
+    };
+    match event {
+        Event::Allowed(g) => audit_event::ActiveModel { caused_by_id: Set(Some(g.user.uuid())), ..row(g.allowed_at, AuditKind::Allowed, g.user, g.id) },
+        Event::GrantEnded { grant, user, ending } if ending.reason == EndReason::Disallowed => {
+            audit_event::ActiveModel { caused_by_id: Set(Some(user.uuid())), ..row(ending.at, AuditKind::Disallowed, *user, *grant) }
+        }
+        Event::GrantEnded { grant, user, ending } => audit_event::ActiveModel {
+            end_reason: Set(Some(ending.reason.as_str().to_owned())),
+            ..row(ending.at, AuditKind::GrantEnded, *user, *grant)
+        },
+        Event::Started { impersonation: imp, user, .. } | Event::Joined { impersonation: imp, user } => {
+            let kind = if matches!(event, Event::Started { .. }) { AuditKind::Started } else { AuditKind::Joined };
+            audit_event::ActiveModel {
+                super_admin_id: Set(Some(imp.super_admin.uuid())),
+                impersonation_id: Set(Some(imp.id.uuid())),
+                reason: Set(imp.reason.as_ref().map(|r| r.as_str().to_owned())),
+                ..row(imp.started_at, kind, *user, imp.grant)
+            }
+        }
+        Event::Ended { impersonation, grant, super_admin, user, ending, by } => audit_event::ActiveModel {
+            super_admin_id: Set(Some(super_admin.uuid())),
+            caused_by_id: Set(by.map(UserId::uuid)),
+            impersonation_id: Set(Some(impersonation.uuid())),
+            end_reason: Set(Some(ending.reason.as_str().to_owned())),
+            ..row(ending.at, AuditKind::Ended, *user, *grant)
+        },
+    }
+}
+
+/// Records a write made while impersonating.
+pub async fn audit_write(conn: &impl ConnectionTrait, principal: &Principal, at: Timestamp, detail: String) -> Result<(), DbErr> {
+    let Principal::Impersonating(imp) = principal else { return Ok(()) };
+    audit_event::ActiveModel {
+        id: NotSet,
+        at: Set(to_db_time(at)),
+        kind: Set(AuditKind::Wrote.as_str().to_owned()),
+        subject_id: Set(imp.subject.id().uuid()),
+        super_admin_id: Set(Some(imp.super_admin.uuid())),
+        caused_by_id: Set(None),
+        grant_id: Set(imp.grant.uuid()),
+        impersonation_id: Set(Some(imp.id.uuid())),
+        end_reason: Set(None),
+        reason: Set(None),
+        detail: Set(Some(detail)),
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Every ordinary user with a grant not recorded as ended.
+pub async fn with_grants(conn: &impl ConnectionTrait) -> Result<Vec<ConsentRecord>, BackendError> {
+    let grants = grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(conn).await.map_err(internal)?;
+    let mut records = Vec::with_capacity(grants.len());
+    for g in grants {
+        let Some(user) = user::Entity::find_by_id(g.user_id).one(conn).await.map_err(internal)? else { continue };
+        if Role::parse(&user.role) == Some(Role::User) {
+            records.push(record(conn, user, Some(g)).await?);
+        }
+    }
+    Ok(records)
+}
+
+/// A user's impersonations, newest first; an end that time brought counts even before it is recorded.
+pub async fn history(conn: &impl ConnectionTrait, subject: UserId, limit: u64, now: Timestamp) -> Result<Vec<HistoryEntry>, BackendError> {
+    let grants = grant::Entity::find().filter(grant::Column::UserId.eq(subject.uuid())).all(conn).await.map_err(internal)?;
+    let grants: HashMap<Uuid, Grant> = grants.iter().map(|g| (g.id, grant_of(g))).collect();
+    let rows = impersonation::Entity::find()
+        .filter(impersonation::Column::GrantId.is_in(grants.keys().copied()))
+        .order_by_desc(impersonation::Column::StartedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+        .map_err(internal)?;
+    let names = names(conn, rows.iter().map(|r| r.super_admin_id)).await.map_err(internal)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let imp = impersonation_of(row);
+            let ending = grants.get(&row.grant_id).and_then(|g| app::domain::rules::holds(&imp, g, now).err());
+            HistoryEntry {
+                impersonation: imp.id,
+                super_admin_name: names.get(&row.super_admin_id).cloned().unwrap_or_default(),
+                started_at: imp.started_at,
+                ended_at: ending.map(|e| e.at),
+                end_reason: ending.map(|e| e.reason),
+                reason: row.reason.clone(),
+            }
+        })
+        .collect())
+}
+
+pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<AuditEntry>, BackendError> {
+    let rows = audit_event::Entity::find().order_by_desc(audit_event::Column::Id).limit(limit).all(conn).await.map_err(internal)?;
+    let mut people = Vec::with_capacity(rows.len() * 3);
+    for r in &rows {
+        people.extend([Some(r.subject_id), r.super_admin_id, r.caused_by_id].into_iter().flatten());
+    }
+    let names = names(conn, people).await.map_err(internal)?;
+    let name = |id: Option<Uuid>| id.and_then(|id| names.get(&id).cloned());
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(AuditEntry {
+                at: from_db_time(r.at),
+                kind: AuditKind::parse(&r.kind)?,
+                subject_name: name(Some(r.subject_id)).unwrap_or_else(|| "(deleted user)".to_owned()),
+                super_admin_name: name(r.super_admin_id),
+                caused_by_name: name(r.caused_by_id).filter(|_| r.caused_by_id != Some(r.subject_id)),
+                grant: GrantId::from_uuid(r.grant_id),
+                impersonation: r.impersonation_id.map(ImpersonationId::from_uuid),
+                end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
+                reason: r.reason.clone(),
+                detail: r.detail.clone(),
+            })
+        })
+        .collect())
+}
+
+/// The id of the latest audit event a page showing `principal`'s data depends on.
+pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Result<i64, DbErr> {
+    let mut query = audit_event::Entity::find().select_only().column_as(audit_event::Column::Id.max(), "latest");
+    if principal.as_super_admin().is_none() {
+        query = query.filter(audit_event::Column::SubjectId.eq(principal.effective().id().uuid()));
+    }
+    let latest: Option<Option<i64>> = query.into_tuple().one(conn).await?;
+    Ok(latest.flatten().unwrap_or(0))
+}

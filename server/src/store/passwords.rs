@@ -1,0 +1,139 @@
+//! Password hashing with argon2id, and the rules for emails and passwords people may choose.
+//!
+//! Hashing is deliberately slow, so it runs on the blocking pool, and a login for an unknown email
+//! verifies against a dummy hash so that it costs the same time as a known one.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::OnceLock;
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+/// A stored password hash (PHC string). Never serialized, never printed.
+#[derive(Clone)]
+pub struct StoredHash(String);
+
+impl StoredHash {
+    pub fn from_stored(phc: String) -> Self {
+        Self(phc)
+    }
+
+    pub fn into_stored(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for StoredHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoredHash(…)")
+    }
+}
+
+/// Hashes a new password with argon2id and a fresh random salt.
+pub async fn hash(password: String) -> Result<StoredHash, String> {
+    tokio::task::spawn_blocking(move || hash_now(&password)).await.map_err(|e| e.to_string())?
+}
+
+fn hash_now(password: &str) -> Result<StoredHash, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| StoredHash(h.to_string())).map_err(|e| e.to_string())
+}
+
+/// Checks `password` against `stored`, or against a dummy hash when there is no account, so both
+/// cases take the same time. Only a real match returns true.
+pub async fn verify(password: String, stored: Option<StoredHash>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let (phc, real) = match &stored {
+            Some(hash) => (hash.0.as_str(), true),
+            None => (dummy_hash(), false),
+        };
+        let Ok(parsed) = PasswordHash::new(phc) else { return false };
+        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && real
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_now("not anybody's password").map(StoredHash::into_stored).unwrap_or_default())
+}
+
+/// The form an email is compared and stored unique in: trimmed, lower case.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Whether an address looks deliverable enough to accept: one `@` with text on both sides, a dot
+/// in the domain, no blanks, not too long. (Real verification is sending mail, which is out of scope.)
+pub fn check_email(email: &str) -> Result<(), String> {
+    let email = email.trim();
+    let valid = email.chars().count() <= EMAIL_MAX_CHARS
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+        });
+    if valid { Ok(()) } else { Err("Please enter a valid email address, like name@example.com.".to_owned()) }
+}
+
+pub fn check_new_password(password: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(format!("Choose a password of at least {PASSWORD_MIN_CHARS} characters."));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(format!("Choose a password of at most {PASSWORD_MAX_CHARS} characters."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_right_password_verifies_and_a_wrong_one_does_not() {
+        let stored = hash("correct horse battery".into()).await.expect("hashes");
+        assert!(stored.0.starts_with("$argon2id$"));
+        assert!(verify("correct horse battery".into(), Some(stored.clone())).await);
+        assert!(!verify("correct horse batterY".into(), Some(stored)).await);
+    }
+
+    #[tokio::test]
+    async fn no_password_verifies_without_an_account() {
+        assert!(!verify("not anybody's password".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_stored_hash_verifies_nothing() {
+        assert!(!verify("x".into(), Some(StoredHash::from_stored("garbage".into()))).await);
+    }
+
+    #[test]
+    fn emails_compare_case_insensitively() {
+        assert_eq!(normalize_email("  Ann.Lee@ACME.test "), "ann.lee@acme.test");
+    }
+
+    #[test]
+    fn implausible_emails_are_refused() {
+        for bad in ["", "ann", "ann@", "@acme.test", "ann@acme", "ann lee@acme.test", "a@b@c.test", "ann@.test"] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        assert!(check_email("ann@acme.test").is_ok());
+    }
+
+    #[test]
+    fn new_passwords_have_a_length_range() {
+        assert!(check_new_password("short").is_err());
+        assert!(check_new_password(&"x".repeat(PASSWORD_MIN_CHARS)).is_ok());
+        assert!(check_new_password(&"x".repeat(PASSWORD_MAX_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn hashes_never_print() {
+        assert_eq!(format!("{:?}", StoredHash::from_stored("$argon2id$secret".into())), "StoredHash(…)");
+    }
+}

@@ -1,0 +1,134 @@
+//! Resolving the session before anything else runs, and keeping visitors out of the pages.
+
+use super::AppState;
+use app::api::navigation::safe_next;
+use app::backend::RequestSession;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{Method, StatusCode};
+use tower_cookies::Cookies;
+
+/// Static files need no session; everything else is resolved from the cookie on every request.
+fn needs_session(path: &str) -> bool {
+    !path.starts_with("/pkg/") && path != "/favicon.ico"
+}
+
+pub async fn resolve_session(State(state): State<AppState>, cookies: Cookies, mut request: Request, next: Next) -> Response {
+    if needs_session(request.uri().path())
+        && let Some(cookie) = cookies.get(state.services.cookie.name())
+    {
+        let secret = app::backend::SessionSecret::parse(cookie.value());
+        let resolved = match secret {
+            Some(secret) => state.store.resolve(&secret, true).await,
+            // A forged, truncated or garbled cookie is simply no session.
+            None => Ok(None),
+        };
+        match resolved {
+            Ok(Some(session)) => {
+                request.extensions_mut().insert(session);
+            }
+            Ok(None) => state.services.cookie.clear(&cookies),
+            Err(error) => {
+                tracing::error!(%error, "could not resolve a session");
+                return (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again shortly.").into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Where a page request goes instead of where it asked, if anywhere.
+pub fn redirect_for(method: &Method, path: &str, query: Option<&str>, authenticated: bool) -> Option<String> {
+    if !matches!(*method, Method::GET | Method::HEAD) || path.starts_with("/api/") || !needs_session(path) {
+        return None;
+    }
+    let next = query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("next="))).map(percent_decode);
+    match (path, authenticated) {
+        ("/login", true) => Some(safe_next(next.as_deref())),
+        ("/login", false) => None,
+        (_, false) => {
+            let here = match query {
+                Some(q) => format!("{path}?{q}"),
+                None => path.to_owned(),
+            };
+            Some(format!("/login?next={}", percent_encode(&here)))
+        }
+        (_, true) => None,
+    }
+}
+
+pub async fn guard_pages(request: Request, next: Next) -> Response {
+    let authenticated = request.extensions().get::<RequestSession>().is_some();
+    let uri = request.uri();
+    match redirect_for(request.method(), uri.path(), uri.query(), authenticated) {
+        Some(to) => Redirect::to(&to).into_response(),
+        None => next.run(request).await,
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visitors_are_sent_to_login_and_back() {
+        assert_eq!(redirect_for(&Method::GET, "/profile", None, false), Some("/login?next=/profile".into()));
+        assert_eq!(redirect_for(&Method::GET, "/impersonate", Some("q=a b"), false), Some("/login?next=/impersonate%3Fq%3Da%20b".into()));
+        assert_eq!(redirect_for(&Method::GET, "/login", None, false), None);
+    }
+
+    #[test]
+    fn logged_in_people_skip_the_login_page_to_a_safe_next() {
+        assert_eq!(redirect_for(&Method::GET, "/login", Some("next=%2Fprofile"), true), Some("/profile".into()));
+        assert_eq!(redirect_for(&Method::GET, "/login", Some("next=https%3A%2F%2Fevil.example"), true), Some("/".into()));
+        assert_eq!(redirect_for(&Method::GET, "/profile", None, true), None);
+    }
+
+    #[test]
+    fn api_calls_and_assets_are_not_redirected() {
+        assert_eq!(redirect_for(&Method::POST, "/api/profile", None, false), None);
+        assert_eq!(redirect_for(&Method::GET, "/api/events", None, false), None);
+        assert_eq!(redirect_for(&Method::GET, "/pkg/impersonate.js", None, false), None);
+    }
+
+    #[test]
+    fn percent_coding_round_trips() {
+        let text = "/impersonate?q=ann lee&x=ü";
+        assert_eq!(percent_decode(&percent_encode(text)), text);
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

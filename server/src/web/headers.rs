@@ -1,0 +1,75 @@
+//! Security headers on every response, and the per-response nonce that lets exactly the page's
+//! own hydration script run under the Content-Security-Policy.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::HeaderValue;
+use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+
+/// The nonce of this response's inline scripts.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+fn nonce() -> CspNonce {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    let mut bytes = [0u8; 18];
+    OsRng.fill_bytes(&mut bytes);
+    CspNonce(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The policy: our own scripts and WASM, the page's nonce'd hydration script, nothing inline
+/// otherwise, no framing, no plugins, forms and connections only to ourselves.
+pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String {
+    let live_reload = reload_port.map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+pub async fn security_headers(mut request: Request, next: Next) -> Response {
+    let nonce = nonce();
+    let is_asset = request.uri().path().starts_with("/pkg/");
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    // `cargo leptos watch` reloads the page over a websocket; allow it only in that mode.
+    let reload_port = std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok());
+    let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0, reload_port)) {
+        headers.insert(CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    // Pages and answers can show someone's data: never store them. The hashed assets may be cached.
+    if !is_asset {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_only_our_scripts_the_nonce_and_wasm() {
+        let csp = content_security_policy("abc", None);
+        assert!(csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(!csp.contains("ws://"));
+    }
+
+    #[test]
+    fn nonces_differ_every_time() {
+        assert_ne!(nonce().0, nonce().0);
+        assert_eq!(nonce().0.len(), 24);
+    }
+}

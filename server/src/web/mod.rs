@@ -1,0 +1,80 @@
+//! The HTTP side: the router, and the layers every request passes before any handler runs.
+//!
+//! Order, outermost first: security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, then the Leptos
+//! pages, the server functions (with their errors' statuses, and a body size limit) and the live channel.
+
+mod api_status;
+mod client;
+mod csrf;
+mod events;
+mod guard;
+mod headers;
+
+use crate::config::Settings;
+use crate::store::Store;
+use app::backend::Services;
+use axum::Router;
+use axum::extract::{FromRef, Request, State};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
+use tower::ServiceBuilder;
+use tower_cookies::CookieManagerLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use headers::CspNonce;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: Arc<Store>,
+    pub services: Services,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// What every render and server function gets in its Leptos context.
+fn context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || {
+        provide_context(services.clone());
+        if let Some(nonce) = leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    }
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request) -> impl IntoResponse {
+    leptos_axum::handle_server_fns_with_context(context(state.services.clone()), request).await
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let options = state.leptos_options.clone();
+    let render_context = context(state.services.clone());
+    let shell = move || app::shell(options.clone());
+    let layers = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(CookieManagerLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client::client_address))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::resolve_session))
+        .layer(axum::middleware::from_fn(guard::guard_pages))
+        .layer(axum::middleware::from_fn(api_status::status_from_error))
+        // Innermost: it changes the body type, which the layers above expect unchanged.
+        .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
+    Router::new()
+        .route("/api/events", get(events::stream))
+        .route("/api/{*fn_name}", post(server_fn))
+        .leptos_routes_with_context(&state, routes, render_context.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(render_context, app::shell))
+        .layer(layers)
+        .with_state(state)
+}
