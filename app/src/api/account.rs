@@ -21,7 +21,7 @@ pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<String, ApiError> {
     let s = services()?;
     if let Ok(previous) = authenticate() {
-        s.backend.log_out(&previous.key).await?;
+        end_session(&s, previous).await?;
     }
     let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
     let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
@@ -35,7 +35,15 @@ pub async fn log_out() -> Result<(), ApiError> {
     let s = services()?;
     let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
     s.cookie.clear(&cookies);
-    let Ok(session) = authenticate() else { return Ok(()) };
+    match authenticate() {
+        Ok(session) => end_session(&s, session).await,
+        Err(_) => Ok(()),
+    }
+}
+
+/// Ends a session; ending one inside an impersonation is logging out of it (rule 7).
+#[cfg(feature = "ssr")]
+async fn end_session(s: &crate::backend::Services, session: crate::backend::RequestSession) -> Result<(), ApiError> {
     match session.principal.impersonation() {
         Some(imp) => {
             let (who, now, policy) = (session.principal, s.clock.now(), s.policy);

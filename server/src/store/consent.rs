@@ -11,6 +11,7 @@ use app::domain::{
     TenantId, Timestamp, UserId,
 };
 use sea_orm::sea_query::Expr;
+use sea_orm::Order;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
@@ -90,10 +91,12 @@ async fn record(conn: &impl ConnectionTrait, user: user::Model, grant: Option<gr
 
 pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord, BackendError> {
     let user = user::Entity::find_by_id(subject.uuid()).one(conn).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
-    // At most one grant per user is not recorded as ended (a unique index says so).
+    // The latest grant, ended or not: the rules tell "over" from "disallowed" by it. Any earlier
+    // grant is over (a unique index allows one not recorded as ended, and allowing settles the last).
     let grant = grant::Entity::find()
         .filter(grant::Column::UserId.eq(subject.uuid()))
-        .filter(grant::Column::EndedAt.is_null())
+        .order_by(Expr::col(grant::Column::EndedAt).is_null(), Order::Desc)
+        .order_by_desc(grant::Column::AllowedAt)
         .one(conn)
         .await
         .map_err(internal)?;

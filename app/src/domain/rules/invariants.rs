@@ -1,7 +1,7 @@
 //! Random sequences of everything people and time can do, checked against the rules' invariants.
 //!
 //! The model stores events the way the database does (every grant and impersonation ever, and a
-//! consent loaded as "the user's latest grant not recorded as ended"), so the invariants are
+//! consent loaded as "the user's latest grant and its impersonations"), so the invariants are
 //! checked on the same state the server would read back.
 
 use super::*;
@@ -93,8 +93,8 @@ impl World {
         let grant = self
             .grants
             .values()
-            .filter(|g| g.user == subject.id() && g.ended.is_none())
-            .max_by_key(|g| g.allowed_at)
+            .filter(|g| g.user == subject.id())
+            .max_by_key(|g| (g.ended.is_none(), g.allowed_at, g.id))
             .cloned();
         let impersonations = grant
             .as_ref()

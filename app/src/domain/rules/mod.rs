@@ -219,8 +219,8 @@ pub struct Impersonation {
     pub ended: Option<Ending>,
 }
 
-/// Everything the rules need about one user's consent: the user, their latest grant that was not
-/// recorded as ended, and that grant's impersonations.
+/// Everything the rules need about one user's consent: the user, their latest grant (ended or
+/// not), and that grant's impersonations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Consent {
     pub subject: Account,

@@ -1,0 +1,115 @@
+//! Rule 10: every allow, disallow, start, join, end and every write made while impersonating is
+//! recorded, append-only, with who, whom, which grant and why.
+
+use crate::helpers::*;
+use app::api::ApiError;
+use app::api::types::{AuditEntry, AuditKind};
+use app::domain::EndReason;
+use reqwest::StatusCode;
+
+fn kinds(log: &[AuditEntry]) -> Vec<AuditKind> {
+    log.iter().rev().map(|e| e.kind).collect()
+}
+
+#[tokio::test]
+async fn the_audit_log_records_a_whole_impersonation_in_order() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
+    assert_eq!(ada.start(app.id(ANN), "ticket #42: invoice export").await.status(), StatusCode::OK);
+    app.advance(HOUR);
+    sam.starts_impersonating(app.id(ANN)).await;
+    let _: app::api::types::Task = ada.ok("tasks/add", &[("title", "Reproduce the bug")]).await;
+    ada.stops().await;
+    ann.disallows().await;
+
+    let log: Vec<AuditEntry> = app.log_in(SAM).await.ok("audit", &[]).await;
+    use AuditKind::*;
+    assert_eq!(kinds(&log), [Allowed, Started, Joined, Wrote, Ended, Ended, Disallowed]);
+    let oldest_first: Vec<_> = log.iter().rev().collect();
+    assert_eq!(oldest_first[1].super_admin_name.as_deref(), Some("Ada Admin"));
+    assert_eq!(oldest_first[1].reason.as_deref(), Some("ticket #42: invoice export"));
+    assert_eq!(oldest_first[1].at, T0);
+    assert_eq!(oldest_first[2].super_admin_name.as_deref(), Some("Sam Support"));
+    assert_eq!(oldest_first[3].detail.as_deref(), Some("Added task “Reproduce the bug”"));
+    assert_eq!(oldest_first[3].super_admin_name.as_deref(), Some("Ada Admin"), "the write is the super admin's");
+    let ends: Vec<_> = oldest_first[4..6].iter().map(|e| (e.super_admin_name.clone(), e.end_reason, e.caused_by_name.clone())).collect();
+    assert!(ends.contains(&(Some("Ada Admin".into()), Some(EndReason::Stopped), None)));
+    assert!(ends.contains(&(Some("Sam Support".into()), Some(EndReason::CoImpersonatorLoggedOut), Some("Ada Admin".into()))));
+    assert!(log.iter().all(|e| e.subject_name == "Ann Lee"));
+    let grants: std::collections::HashSet<_> = log.iter().map(|e| e.grant).collect();
+    assert_eq!(grants.len(), 1, "one grant throughout");
+}
+
+#[tokio::test]
+async fn time_based_ends_are_recorded_at_the_instant_they_happened() {
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    app.log_in(BOB).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let ends_at = T0.plus(std::time::Duration::from_secs(24 * 3600));
+    app.advance(std::time::Duration::from_secs(30 * 3600));
+    app.store.sweep().await.expect("sweep");
+    let log: Vec<AuditEntry> = app.log_in(ADA).await.ok("audit", &[]).await;
+    let ended: Vec<_> = log.iter().filter(|e| matches!(e.kind, AuditKind::Ended | AuditKind::GrantEnded)).collect();
+    assert!(ended.iter().any(|e| e.kind == AuditKind::Ended && e.end_reason == Some(EndReason::DurationOver) && e.at == ends_at));
+    assert!(ended.iter().any(|e| e.kind == AuditKind::GrantEnded && e.end_reason == Some(EndReason::DurationOver) && e.subject_name == "Ann Lee"));
+    assert!(ended.iter().any(|e| e.kind == AuditKind::GrantEnded
+        && e.end_reason == Some(EndReason::StartWindowOver)
+        && e.subject_name == "Bob Stone"
+        && e.at == T0.plus(std::time::Duration::from_secs(24 * 3600))));
+}
+
+#[tokio::test]
+async fn a_user_reads_their_own_impersonation_history_and_only_theirs() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    app.log_in(BOB).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    assert_eq!(ada.start(app.id(ANN), "checking the export").await.status(), StatusCode::OK);
+    app.advance(HOUR);
+    ada.stops().await;
+    ada.starts_impersonating(app.id(BOB)).await;
+
+    let history = ann.profile().await.history;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].super_admin_name, "Ada Admin");
+    assert_eq!(history[0].started_at, T0);
+    assert_eq!(history[0].ended_at, Some(T0.plus(HOUR)));
+    assert_eq!(history[0].end_reason, Some(EndReason::Stopped));
+    assert_eq!(history[0].reason.as_deref(), Some("checking the export"));
+    let bobs = app.log_in(BOB).await.profile().await.history;
+    assert_eq!(bobs.len(), 1);
+    assert_eq!(bobs[0].ended_at, None, "in progress");
+}
+
+#[tokio::test]
+async fn only_super_admins_in_their_own_session_read_the_whole_log() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    assert_eq!(ann.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Forbidden));
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    assert_eq!(ada.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Forbidden));
+}
+
+#[tokio::test]
+async fn the_audit_table_is_never_updated_or_deleted_by_the_app() {
+    use sea_orm::{EntityTrait, QueryOrder};
+    use server::db::entities::audit_event;
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let before = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(app.store.db()).await.expect("rows");
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    ann.disallows().await;
+    app.store.sweep().await.expect("sweep");
+    let after = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(app.store.db()).await.expect("rows");
+    assert_eq!(&after[..before.len()], &before[..], "earlier rows are unchanged");
+    assert!(after.len() > before.len());
+}

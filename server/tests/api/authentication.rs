@@ -1,0 +1,226 @@
+//! Logging in and out, sessions and their lifetimes, throttling.
+
+use crate::helpers::*;
+use app::api::ApiError;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use server::db::entities::session;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_user_logs_in_and_gets_an_http_only_lax_cookie_whose_secret_is_not_stored() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let response = browser.log_in(ANN, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a cookie").to_owned();
+    assert!(set_cookie.starts_with("impersonate_session="), "{set_cookie}");
+    assert!(set_cookie.contains("HttpOnly"));
+    assert!(set_cookie.contains("SameSite=Lax"));
+    assert!(set_cookie.contains("Path=/"));
+
+    let secret = browser.session_cookie().expect("the browser holds it");
+    let rows = session::Entity::find().all(app.store.db()).await.expect("sessions");
+    assert_eq!(rows.len(), 1);
+    assert_ne!(rows[0].id_hash, secret, "only a hash of the secret is stored");
+    assert_eq!(rows[0].id_hash.len(), 64);
+    assert_eq!(browser.sees_as().await.as_deref(), Some("Ann Lee"));
+}
+
+#[tokio::test]
+async fn login_answers_where_to_go_next_and_never_off_site() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let next: String = browser.ok("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "/profile")]).await;
+    assert_eq!(next, "/profile");
+    let browser = app.browser();
+    let next: String = browser.ok("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "//evil.example")]).await;
+    assert_eq!(next, "/");
+}
+
+#[tokio::test]
+async fn emails_are_matched_case_insensitively() {
+    let app = TestApp::spawn().await;
+    let response = app.browser().log_in("  ANN@Acme.TEST ", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let wrong = app.browser().fails("auth/login", &[("email", ANN), ("password", "not it at all"), ("next", "")]).await;
+    let unknown = app.browser().fails("auth/login", &[("email", "nobody@acme.test"), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(wrong, (StatusCode::UNAUTHORIZED, ApiError::InvalidCredentials));
+    assert_eq!(unknown, wrong);
+}
+
+#[tokio::test]
+async fn logging_out_deletes_the_session_and_the_cookie() {
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    let secret = browser.session_cookie().expect("cookie");
+    let _: () = browser.ok("auth/logout", &[]).await;
+    assert_eq!(browser.session_cookie(), None, "the cookie is removed");
+    assert_eq!(session::Entity::find().count(app.store.db()).await.expect("count"), 0);
+
+    let replay = app.browser();
+    replay.set_session_cookie(&secret);
+    assert_eq!(replay.viewer().await, None, "the old secret opens nothing");
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    let lifetime = app.settings.session_lifetime;
+    let step = app.settings.session_idle_timeout / 2;
+    let mut elapsed = Duration::ZERO;
+    while elapsed + step < lifetime {
+        app.advance(step);
+        elapsed += step;
+        assert!(browser.viewer().await.is_some(), "still in after {elapsed:?}");
+    }
+    app.advance(lifetime - elapsed - MS);
+    assert!(browser.viewer().await.is_some(), "in one millisecond before the end");
+    app.advance(MS);
+    assert_eq!(browser.viewer().await, None, "out at the end");
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_the_idle_timeout() {
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    app.advance(app.settings.session_idle_timeout - MS);
+    assert!(browser.viewer().await.is_some());
+    // That request was use: the idle clock restarts from it.
+    app.advance(app.settings.session_idle_timeout);
+    assert_eq!(browser.viewer().await, None);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_sent_to_the_login_page_and_its_cookie_dropped() {
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    app.advance(app.settings.session_lifetime);
+    let response = browser.get("/profile").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?next=/profile");
+    assert_eq!(browser.session_cookie(), None);
+}
+
+#[tokio::test]
+async fn forged_truncated_and_bit_flipped_cookies_are_simply_no_session() {
+    let app = TestApp::spawn().await;
+    let real = app.log_in(ANN).await.session_cookie().expect("cookie");
+    let mut flipped = real.clone().into_bytes();
+    flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).expect("ascii");
+    for forged in [real[..real.len() - 1].to_owned(), flipped, "x".repeat(43), "not a cookie at all".into(), "%00%ff".into()] {
+        let browser = app.browser();
+        browser.set_session_cookie(&forged);
+        assert_eq!(browser.viewer().await, None, "{forged:?}");
+        assert_eq!(browser.get("/").await.status(), StatusCode::SEE_OTHER);
+    }
+}
+
+#[tokio::test]
+async fn a_session_id_planted_before_login_is_never_adopted() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let planted = "A".repeat(43);
+    browser.set_session_cookie(&planted);
+    assert_eq!(browser.log_in(ANN, PASSWORD).await.status(), StatusCode::OK);
+    let after = browser.session_cookie().expect("a session");
+    assert_ne!(after, planted);
+    let other = app.browser();
+    other.set_session_cookie(&planted);
+    assert_eq!(other.viewer().await, None);
+}
+
+#[tokio::test]
+async fn logging_in_again_ends_the_previous_session_of_that_browser() {
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    let first = browser.session_cookie().expect("cookie");
+    assert_eq!(browser.log_in(BOB, PASSWORD).await.status(), StatusCode::OK);
+    let replay = app.browser();
+    replay.set_session_cookie(&first);
+    assert_eq!(replay.viewer().await, None);
+    assert_eq!(browser.sees_as().await.as_deref(), Some("Bob Stone"));
+}
+
+#[tokio::test]
+async fn visitors_are_redirected_to_login_and_back() {
+    let app = TestApp::spawn().await;
+    let visitor = app.browser();
+    let response = visitor.get("/impersonate?q=ann").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?next=/impersonate%3Fq%3Dann");
+
+    let next: String = visitor.ok("auth/login", &[("email", ADA), ("password", PASSWORD), ("next", "/impersonate?q=ann")]).await;
+    assert_eq!(next, "/impersonate?q=ann");
+    // A logged-in visit to the login page goes on to `next`.
+    let response = visitor.get("/login?next=%2Fimpersonate").await;
+    assert_eq!(response.headers()["location"], "/impersonate");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_a_clear_wait() {
+    let app = TestApp::spawn().await;
+    for _ in 0..app.settings.login_max_failures {
+        let (status, _) = app.browser().fails("auth/login", &[("email", ANN), ("password", "wrong password!"), ("next", "")]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let lockout = app.settings.login_lockout.as_secs();
+    let (status, error) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error, ApiError::Throttled { retry_after_secs: lockout });
+    assert_eq!(error.to_string(), format!("Too many failed attempts. Try again in {lockout} s."));
+
+    app.advance(app.settings.login_lockout - Duration::from_secs(1));
+    let (_, error) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(error, ApiError::Throttled { retry_after_secs: 1 });
+    app.advance(Duration::from_secs(1));
+    assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK);
+    // Another account was never affected.
+    assert_eq!(app.browser().log_in(BOB, PASSWORD).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn repeated_failures_from_one_address_lock_that_address_for_every_account() {
+    let app = TestApp::spawn_with(|s| s.login_max_failures_per_address = 3).await;
+    for email in ["x1@acme.test", "x2@acme.test", "x3@acme.test"] {
+        app.browser().fails("auth/login", &[("email", email), ("password", "wrong password!"), ("next", "")]).await;
+    }
+    let (status, error) = app.browser().fails("auth/login", &[("email", BOB), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(matches!(error, ApiError::Throttled { .. }));
+}
+
+#[tokio::test]
+async fn a_user_changes_their_password_and_their_other_sessions_end() {
+    let app = TestApp::spawn().await;
+    let here = app.log_in(ANN).await;
+    let elsewhere = app.log_in(ANN).await;
+    let new = "an even longer password";
+    let (status, error) = here.fails("account/password", &[("current", "wrong"), ("new", new)]).await;
+    assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Invalid("The current password is not right.".into())));
+    let (status, _) = here.fails("account/password", &[("current", PASSWORD), ("new", "short")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let _: () = here.ok("account/password", &[("current", PASSWORD), ("new", new)]).await;
+    assert!(here.viewer().await.is_some(), "this session stays");
+    assert_eq!(elsewhere.viewer().await, None, "the other one ends");
+    assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_email_already_taken_is_refused_whatever_its_case() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    assert_eq!(ann.fails("account/email", &[("email", "BOB@acme.test")]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
+    let (status, _) = ann.fails("account/email", &[("email", "not an email")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let _: () = ann.ok("account/email", &[("email", "ann.lee@acme.test")]).await;
+    assert_eq!(app.browser().log_in("ann.lee@acme.test", PASSWORD).await.status(), StatusCode::OK);
+}

@@ -1,0 +1,115 @@
+//! The authorization matrix: every server function, the live channel and every page, called by
+//! each kind of principal, with the status the server must answer. The server alone decides.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+/// Who calls, in the order each row calls them (the impersonator first: some calls end things).
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Impersonating,
+    Anonymous,
+    User,
+    OtherTenantsUser,
+    SuperAdmin,
+}
+
+const WHO: [Who; 5] = [Who::Impersonating, Who::Anonymous, Who::User, Who::OtherTenantsUser, Who::SuperAdmin];
+
+enum Call {
+    Fn(&'static str),
+    Get(&'static str),
+}
+
+/// (call, expected status for: impersonating, anonymous, user, other tenant's user, super admin)
+const MATRIX: [(Call, [u16; 5]); 21] = [
+    (Call::Fn("session/viewer"), [200, 200, 200, 200, 200]),
+    (Call::Fn("session/status"), [200, 200, 200, 200, 200]),
+    (Call::Fn("auth/login"), [200, 200, 200, 200, 200]),
+    (Call::Fn("auth/logout"), [200, 200, 200, 200, 200]),
+    (Call::Fn("account/password"), [403, 401, 200, 200, 200]),
+    (Call::Fn("account/email"), [403, 401, 200, 200, 200]),
+    (Call::Fn("profile"), [200, 401, 200, 200, 200]),
+    (Call::Fn("impersonation/allow"), [403, 401, 200, 200, 403]),
+    (Call::Fn("impersonation/disallow"), [403, 401, 200, 200, 403]),
+    (Call::Fn("impersonation/switcher"), [403, 401, 403, 403, 200]),
+    (Call::Fn("impersonation/start"), [403, 401, 403, 403, 200]),
+    (Call::Fn("impersonation/stop"), [200, 401, 403, 403, 403]),
+    (Call::Fn("home"), [200, 401, 200, 200, 403]),
+    (Call::Fn("tasks/add"), [200, 401, 200, 200, 403]),
+    (Call::Fn("tasks/set-done"), [200, 401, 200, 404, 403]),
+    (Call::Fn("audit"), [403, 401, 403, 403, 200]),
+    (Call::Get("/api/events"), [200, 401, 200, 200, 200]),
+    (Call::Get("/"), [200, 303, 200, 200, 200]),
+    (Call::Get("/profile"), [200, 303, 200, 200, 200]),
+    (Call::Get("/impersonate"), [403, 303, 403, 403, 200]),
+    (Call::Get("/audit"), [403, 303, 403, 403, 200]),
+];
+
+struct Cast {
+    browsers: Vec<(Who, Browser)>,
+    bob: String,
+    acme_task: String,
+}
+
+/// Ann (Acme) and Bob (Acme) allow; Sam impersonates Ann; Ada is in her own session; Gus is
+/// Globex's; the visitor is nobody.
+async fn cast(app: &TestApp) -> Cast {
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    app.log_in(BOB).await.allows().await;
+    let task: app::api::types::Task = ann.ok("tasks/add", &[("title", "an Acme record")]).await;
+    let sam = app.log_in(SAM).await;
+    sam.starts_impersonating(app.id(ANN)).await;
+    let browsers = vec![
+        (Who::Impersonating, sam),
+        (Who::Anonymous, app.browser()),
+        (Who::User, ann),
+        (Who::OtherTenantsUser, app.log_in(GUS).await),
+        (Who::SuperAdmin, app.log_in(ADA).await),
+    ];
+    Cast { browsers, bob: app.id(BOB).to_string(), acme_task: task.id.to_string() }
+}
+
+fn args(endpoint: &str, who: Who, cast: &Cast) -> Vec<(&'static str, String)> {
+    let s = |v: &str| v.to_owned();
+    match endpoint {
+        "auth/login" => vec![("email", s(ANN)), ("password", s(PASSWORD)), ("next", s(""))],
+        "account/password" => vec![("current", s(PASSWORD)), ("new", s("a different long password"))],
+        "account/email" => vec![("email", format!("{who:?}@new.test").to_lowercase())],
+        "impersonation/start" => vec![("user", cast.bob.clone()), ("reason", s("matrix"))],
+        "tasks/add" => vec![("title", s("a new record"))],
+        "tasks/set-done" => vec![("task", cast.acme_task.clone()), ("done", s("true"))],
+        _ => vec![],
+    }
+}
+
+#[tokio::test]
+async fn every_call_answers_each_principal_as_the_matrix_says() {
+    let mut failures = Vec::new();
+    for (call, expected) in MATRIX {
+        let app = TestApp::spawn().await;
+        let cast = cast(&app).await;
+        for (who, status) in WHO.into_iter().zip(expected) {
+            let browser = &cast.browsers.iter().find(|(w, _)| w.eq_variant(who)).expect("cast").1;
+            let (label, actual) = match call {
+                Call::Fn(endpoint) => {
+                    let form = args(endpoint, who, &cast);
+                    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    (endpoint, browser.call(endpoint, &form).await.status())
+                }
+                Call::Get(path) => (path, browser.get(path).await.status()),
+            };
+            if actual != StatusCode::from_u16(status).expect("status") {
+                failures.push(format!("{label} as {who:?}: expected {status}, got {actual}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix ({} cells) differs:\n{}", MATRIX.len() * WHO.len(), failures.join("\n"));
+}
+
+impl Who {
+    fn eq_variant(self, other: Who) -> bool {
+        std::mem::discriminant(&self) == std::mem::discriminant(&other)
+    }
+}

@@ -1,0 +1,270 @@
+//! Spawning the app and talking to it the way a browser does: cookies, forms to server functions,
+//! JSON back.
+
+use app::api::ApiError;
+use app::api::types::{ConsentState, LiveStatus, Profile, Switcher, Viewer};
+use app::domain::{Role, TenantId, Timestamp, UserId};
+use leptos::config::LeptosOptions;
+use reqwest::{Client, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use server::Application;
+use server::clock::ManualClock;
+use server::config::Settings;
+use server::store::{NewUser, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "a long enough password";
+/// 2026-11-27T12:00:00Z: the tests' "now" until they move the clock.
+pub const T0: Timestamp = Timestamp::from_unix_millis(1_795_780_800_000);
+pub const HOUR: Duration = Duration::from_secs(3600);
+pub const MS: Duration = Duration::from_millis(1);
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<Store>,
+    pub settings: Settings,
+    pub acme: TenantId,
+    pub people: HashMap<&'static str, UserId>,
+    _dir: tempfile::TempDir,
+}
+
+/// Who the tests log in as: two users of Acme, one of Globex, two super admins.
+pub const ANN: &str = "ann@acme.test";
+pub const BOB: &str = "bob@acme.test";
+pub const GUS: &str = "gus@globex.test";
+pub const ADA: &str = "ada@vendor.test";
+pub const SAM: &str = "sam@vendor.test";
+
+pub fn test_settings() -> Settings {
+    let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
+    settings.live_interval = Duration::from_millis(100);
+    // Longer than the 24 h windows, so tests can jump across a whole window without the
+    // sessions idling out; the session tests read the value from `app.settings`.
+    settings.session_idle_timeout = 2 * 24 * HOUR;
+    settings
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let mut settings = test_settings();
+        settings.database_url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+        configure(&mut settings);
+        let options = LeptosOptions::builder()
+            .output_name("impersonate")
+            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .site_root("target/site")
+            .build();
+        let clock = Arc::new(ManualClock::starting_at(T0));
+        let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");
+        let address = format!("http://{}", application.local_addr().expect("bound"));
+        let store = application.store();
+        tokio::spawn(application.run());
+
+        let acme = store.create_tenant("Acme", T0).await.expect("tenant");
+        let globex = store.create_tenant("Globex", T0).await.expect("tenant");
+        let mut people = HashMap::new();
+        for (name, email, role, tenant) in [
+            ("Ann Lee", ANN, Role::User, Some(acme)),
+            ("Bob Stone", BOB, Role::User, Some(acme)),
+            ("Gus Grant", GUS, Role::User, Some(globex)),
+            ("Ada Admin", ADA, Role::SuperAdmin, None),
+            ("Sam Support", SAM, Role::SuperAdmin, None),
+        ] {
+            let new = NewUser { name: name.into(), email: email.into(), password: PASSWORD.into(), role, tenant };
+            people.insert(email, store.create_user(new, T0).await.expect("user"));
+        }
+        TestApp { address, clock, store, settings, acme, people, _dir: dir }
+    }
+
+    pub fn id(&self, email: &str) -> UserId {
+        self.people[email]
+    }
+
+    /// A fresh browser: its own cookie jar, sending our own Origin like a same-origin page.
+    pub fn browser(&self) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.address.parse().expect("origin"));
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Browser { client, jar, address: self.address.clone() }
+    }
+
+    /// A browser logged in as `email`.
+    pub async fn log_in(&self, email: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.log_in(email, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "{email} logs in");
+        browser
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// The consent as the store has it.
+    pub async fn consent_of(&self, user: UserId) -> app::domain::Consent {
+        use app::backend::Backend;
+        self.store.consent(user).await.expect("a consent").consent
+    }
+
+    /// Every impersonation of a user ever stored, with its grant.
+    pub async fn all_impersonations_of(&self, user: UserId) -> Vec<(app::domain::Impersonation, app::domain::Grant)> {
+        use app::domain::{Grant, GrantId, Impersonation, ImpersonationId, StartReason};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use server::db::entities::{grant, impersonation};
+        use server::db::{ending, from_db_time};
+        let grants = grant::Entity::find().filter(grant::Column::UserId.eq(user.uuid())).all(self.store.db()).await.expect("grants");
+        let mut all = Vec::new();
+        for g in grants {
+            let domain_grant = Grant {
+                id: GrantId::from_uuid(g.id),
+                user,
+                allowed_at: from_db_time(g.allowed_at),
+                start_deadline: from_db_time(g.start_deadline),
+                ends_at: g.ends_at.map(from_db_time),
+                ended: ending(g.ended_at, g.end_reason.as_deref()),
+            };
+            let rows = impersonation::Entity::find().filter(impersonation::Column::GrantId.eq(g.id)).all(self.store.db()).await.expect("rows");
+            for i in rows {
+                let imp = Impersonation {
+                    id: ImpersonationId::from_uuid(i.id),
+                    grant: domain_grant.id,
+                    super_admin: UserId::from_uuid(i.super_admin_id),
+                    started_at: from_db_time(i.started_at),
+                    reason: i.reason.map(StartReason::from_stored),
+                    ended: ending(i.ended_at, i.end_reason.as_deref()),
+                };
+                all.push((imp, domain_grant.clone()));
+            }
+        }
+        all
+    }
+
+    pub async fn grant_count(&self, user: UserId) -> u64 {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use server::db::entities::grant;
+        grant::Entity::find().filter(grant::Column::UserId.eq(user.uuid())).count(self.store.db()).await.expect("count")
+    }
+
+    pub fn now(&self) -> Timestamp {
+        use app::backend::Clock;
+        self.clock.now()
+    }
+}
+
+pub struct Browser {
+    pub client: Client,
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub address: String,
+}
+
+impl Browser {
+    /// Calls a server function with form fields, as Leptos's client does.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}/api/{endpoint}", self.address)).form(form).send().await.expect("the server answers")
+    }
+
+    /// Calls a server function that must succeed and returns its value.
+    pub async fn ok<T: DeserializeOwned>(&self, endpoint: &str, form: &[(&str, &str)]) -> T {
+        let response = self.call(endpoint, form).await;
+        let status = response.status();
+        let body = response.text().await.expect("a body");
+        assert!(status.is_success(), "{endpoint} failed with {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint} answered {body}: {e}"))
+    }
+
+    /// Calls a server function that must fail and returns the error.
+    pub async fn fails(&self, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, ApiError) {
+        let response = self.call(endpoint, form).await;
+        let status = response.status();
+        let body = response.text().await.expect("a body");
+        assert!(!status.is_success(), "{endpoint} unexpectedly succeeded: {body}");
+        (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{endpoint} answered {body}: {e}")))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.address)).send().await.expect("the server answers")
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Response {
+        self.call("auth/login", &[("email", email), ("password", password), ("next", "")]).await
+    }
+
+    pub async fn viewer(&self) -> Option<Viewer> {
+        self.ok("session/viewer", &[]).await
+    }
+
+    pub async fn status(&self) -> LiveStatus {
+        self.ok("session/status", &[]).await
+    }
+
+    pub async fn profile(&self) -> Profile {
+        self.ok("profile", &[]).await
+    }
+
+    pub async fn consent_state(&self) -> ConsentState {
+        self.profile().await.consent.state
+    }
+
+    pub async fn allows(&self) {
+        let _: serde_json::Value = self.ok("impersonation/allow", &[]).await;
+    }
+
+    pub async fn disallows(&self) {
+        let _: serde_json::Value = self.ok("impersonation/disallow", &[]).await;
+    }
+
+    pub async fn switcher(&self) -> Switcher {
+        self.ok("impersonation/switcher", &[]).await
+    }
+
+    pub async fn start(&self, user: UserId, reason: &str) -> Response {
+        self.call("impersonation/start", &[("user", &user.to_string()), ("reason", reason)]).await
+    }
+
+    pub async fn starts_impersonating(&self, user: UserId) {
+        let response = self.start(user, "").await;
+        let status = response.status();
+        assert_eq!(status, StatusCode::OK, "start: {}", response.text().await.unwrap_or_default());
+    }
+
+    pub async fn stops(&self) {
+        let _: () = self.ok("impersonation/stop", &[]).await;
+    }
+
+    /// Whose app this browser sees now: the impersonated user's name while impersonating.
+    pub async fn sees_as(&self) -> Option<String> {
+        self.viewer().await.map(|v| v.name)
+    }
+
+    pub async fn is_impersonating(&self) -> bool {
+        matches!(self.status().await, LiveStatus::Impersonating { .. })
+    }
+
+    /// The session cookie's value, as the browser holds it.
+    pub fn session_cookie(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore as _;
+        let url = self.address.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("impersonate_session=")).map(str::to_owned)
+    }
+
+    /// Makes the browser hold this session cookie value.
+    pub fn set_session_cookie(&self, value: &str) {
+        let url = self.address.parse().expect("url");
+        self.jar.add_cookie_str(&format!("impersonate_session={value}; Path=/"), &url);
+    }
+}

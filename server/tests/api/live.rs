@@ -1,0 +1,98 @@
+//! The live channel (server-sent events): an impersonator's open page hears that the impersonation
+//! ended without asking, and a user's profile hears that someone started.
+
+use crate::helpers::*;
+use app::api::types::{LivePush, LiveStatus};
+use futures::StreamExt;
+use reqwest::StatusCode;
+use std::time::Duration;
+
+/// Reads server-sent events from `/api/events` as the browser's EventSource would.
+struct Events {
+    stream: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(browser: &Browser) -> Events {
+        let response = browser.get("/api/events").await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Events { stream: Box::pin(response.bytes_stream()), buffer: String::new() }
+    }
+
+    /// The next message, waiting at most `within`.
+    async fn next(&mut self, within: Duration) -> Option<LivePush> {
+        tokio::time::timeout(within, async {
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let message: String = self.buffer.drain(..end + 2).collect();
+                    if let Some(data) = message.lines().find_map(|l| l.strip_prefix("data:")) {
+                        return serde_json::from_str(data.trim()).ok();
+                    }
+                    continue;
+                }
+                let chunk = self.stream.next().await?.ok()?;
+                self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_gets_no_live_channel() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.browser().get("/api/events").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_impersonators_channel_says_at_once_that_the_user_disallowed() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let mut events = Events::open(&ada).await;
+    let first = events.next(Duration::from_secs(5)).await.expect("a first message");
+    assert!(matches!(first.status, LiveStatus::Impersonating { .. }));
+    ann.disallows().await;
+    let next = events.next(Duration::from_secs(5)).await.expect("told within seconds");
+    assert!(matches!(next.status, LiveStatus::Own { .. }), "{next:?}");
+}
+
+#[tokio::test]
+async fn an_impersonators_channel_says_when_the_window_is_over() {
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let mut events = Events::open(&ada).await;
+    events.next(Duration::from_secs(5)).await.expect("a first message");
+    app.advance(Duration::from_secs(24 * 3600));
+    let next = events.next(Duration::from_secs(5)).await.expect("told within seconds");
+    assert!(matches!(next.status, LiveStatus::Own { .. }));
+}
+
+#[tokio::test]
+async fn a_users_channel_moves_its_revision_when_someone_starts_impersonating_them() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let mut events = Events::open(&ann).await;
+    let first = events.next(Duration::from_secs(5)).await.expect("a first message");
+    app.log_in(ADA).await.starts_impersonating(app.id(ANN)).await;
+    let next = events.next(Duration::from_secs(5)).await.expect("told within seconds");
+    assert!(next.revision > first.revision);
+    assert!(matches!(next.status, LiveStatus::Own { .. }), "the user stays in their own session");
+}
+
+#[tokio::test]
+async fn the_channel_carries_the_servers_clock() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let mut events = Events::open(&ann).await;
+    assert_eq!(events.next(Duration::from_secs(5)).await.expect("message").server_now, app.now());
+}

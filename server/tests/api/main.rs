@@ -1,0 +1,12 @@
+//! Integration tests: the real server, on port 0, with its own SQLite database and a clock the
+//! tests move by hand. One binary, so it links once.
+
+mod helpers;
+
+mod audit;
+mod authentication;
+mod authorization;
+mod impersonation;
+mod live;
+mod races;
+mod security;

@@ -1,0 +1,160 @@
+//! Attacks on the edges: cross-site requests, headers, oversized and malformed input.
+
+use crate::helpers::*;
+use reqwest::{Client, StatusCode};
+
+/// Every server function, with arguments it accepts (for the attacks below).
+pub const ENDPOINTS: [&str; 16] = [
+    "session/viewer",
+    "session/status",
+    "auth/login",
+    "auth/logout",
+    "account/password",
+    "account/email",
+    "profile",
+    "impersonation/allow",
+    "impersonation/disallow",
+    "impersonation/switcher",
+    "impersonation/start",
+    "impersonation/stop",
+    "home",
+    "tasks/add",
+    "tasks/set-done",
+    "audit",
+];
+
+fn bare_client() -> Client {
+    Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+#[tokio::test]
+async fn a_cross_site_request_is_refused_before_it_changes_anything() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let attack = ann
+        .client
+        .post(format!("{}/api/impersonation/allow", app.address))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(attack.status(), StatusCode::FORBIDDEN);
+    let forged_origin = ann
+        .client
+        .post(format!("{}/api/impersonation/allow", app.address))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(forged_origin.status(), StatusCode::FORBIDDEN);
+    assert_eq!(ann.consent_state().await, app::api::types::ConsentState::NotAllowed, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_state_changing_request_without_origin_or_fetch_metadata_is_refused() {
+    let app = TestApp::spawn().await;
+    for endpoint in ENDPOINTS {
+        let response = bare_client().post(format!("{}/api/{endpoint}", app.address)).send().await.expect("answer");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{endpoint}");
+    }
+}
+
+#[tokio::test]
+async fn a_same_origin_fetch_passes_by_its_fetch_metadata() {
+    let app = TestApp::spawn().await;
+    let response = bare_client()
+        .post(format!("{}/api/session/viewer", app.address))
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy_and_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    for path in ["/login", "/", "/profile"] {
+        let browser = if path == "/login" { app.browser() } else { app.log_in(ANN).await };
+        let response = browser.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        let csp = headers["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+        assert!(csp.contains("'wasm-unsafe-eval'"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert_eq!(headers["cache-control"], "no-store");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("a nonce");
+        let html = response.text().await.expect("html");
+        let scripts = html.matches("<script").count();
+        let nonced = html.matches(&format!("nonce=\"{nonce}\"")).count();
+        assert!(scripts > 0 && nonced >= scripts, "every inline script carries this response's nonce ({nonced}/{scripts})");
+    }
+    drop(ann);
+}
+
+#[tokio::test]
+async fn every_response_gets_a_fresh_nonce() {
+    let app = TestApp::spawn().await;
+    let first = app.browser().get("/login").await.headers()["content-security-policy"].clone();
+    let second = app.browser().get("/login").await.headers()["content-security-policy"].clone();
+    assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let huge = "x".repeat(app.settings.request_body_limit + 1);
+    let response = ann.call("tasks/add", &[("title", &huge)]).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn malformed_input_to_every_endpoint_is_a_clear_4xx() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let garbage: [&[u8]; 4] = [b"%%%%", b"user=not-a-uuid&reason=", b"\xff\xfe\x00", b"done=maybe&task=1"];
+    for endpoint in ENDPOINTS.into_iter().filter(|e| *e != "auth/logout") {
+        for body in garbage {
+            let response = ann
+                .client
+                .post(format!("{}/api/{endpoint}", app.address))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("answer");
+            let status = response.status();
+            assert!(status.is_success() || status.is_client_error(), "{endpoint} answered {status} to {body:?}");
+        }
+    }
+    let wrong_type = ann.call("impersonation/start", &[("user", "7"), ("reason", "x")]).await;
+    assert_eq!(wrong_type.status(), StatusCode::BAD_REQUEST);
+    let missing = ann.call("tasks/set-done", &[("done", "true")]).await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let unknown = ann.call("no/such/function", &[]).await;
+    assert!(unknown.status().is_client_error());
+}
+
+#[tokio::test]
+async fn server_functions_do_not_answer_get() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let response = ann.get("/api/impersonation/allow").await;
+    assert!(response.status().is_client_error(), "{}", response.status());
+    assert_eq!(ann.consent_state().await, app::api::types::ConsentState::NotAllowed);
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_and_static_assets_need_no_session() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    assert_eq!(ann.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+    let asset = app.browser().get("/pkg/impersonate.css").await;
+    assert_ne!(asset.status(), StatusCode::SEE_OTHER, "assets are not behind the login");
+}
