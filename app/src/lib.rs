@@ -43,6 +43,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Marks the page interactive once the WASM has taken over, for people's tools and the tests.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     ui::Refresh::provide();
     ui::countdown::ServerClock::provide();
     view! {

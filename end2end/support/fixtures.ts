@@ -1,0 +1,130 @@
+// Shared steps and fixtures for the browser tests: logging in the way people do, and a watch on
+// the browser console that fails any test whose pages log errors or hydration warnings.
+import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
+
+export const PASSWORD = "impersonate-demo";
+
+export type Server = "normal" | "short";
+
+export function serverUrl(server: Server = "normal"): string {
+  const url = server === "normal" ? process.env.IMPERSONATE_URL : process.env.IMPERSONATE_SHORT_URL;
+  if (!url) throw new Error("the servers were not started (global-setup.ts)");
+  return url;
+}
+
+/** Console messages that mean something is wrong with a page. */
+function isProblem(type: string, text: string): boolean {
+  return type === "error" || /hydrat/i.test(text) || /Content Security Policy/i.test(text);
+}
+
+/** A person in their own browser: its own context, its own cookies, its console watched. */
+export class Person {
+  readonly problems: string[] = [];
+  private constructor(readonly context: BrowserContext, readonly page: Page, readonly base: string) {}
+
+  static async open(browser: Browser, server: Server = "normal"): Promise<Person> {
+    const base = serverUrl(server);
+    const context = await browser.newContext({ baseURL: base });
+    const page = await context.newPage();
+    const person = new Person(context, page, base);
+    page.on("console", (m) => {
+      if (isProblem(m.type(), m.text()) && !person.allowed.some((p) => p.test(m.text()))) {
+        person.problems.push(`[${m.type()}] ${m.text()}`);
+      }
+    });
+    page.on("pageerror", (e) => person.problems.push(`[pageerror] ${e.message}`));
+    return person;
+  }
+
+  /** Console errors a test expects (a refused request's status, say). */
+  readonly allowed: RegExp[] = [];
+
+  async logIn(email: string, password = PASSWORD): Promise<void> {
+    await this.page.goto("/login");
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Password").fill(password);
+    await this.page.getByRole("button", { name: "Log in" }).click();
+    await expect(this.page.getByRole("button", { name: "Account menu" })).toBeVisible();
+    await this.hydrated();
+  }
+
+  /** Waits until the page is interactive (the WASM took over the server-rendered HTML). */
+  async hydrated(): Promise<void> {
+    await this.page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
+  }
+
+  async openProfile(): Promise<void> {
+    await this.page.getByRole("button", { name: "Account menu" }).click();
+    await this.page.getByRole("menuitem", { name: "Your Profile" }).click();
+    await expect(this.page).toHaveURL(/\/profile$/);
+    await expect(this.page.getByRole("heading", { name: "Impersonation", exact: true })).toBeVisible();
+  }
+
+  moreActions() {
+    return this.page.getByRole("button", { name: "More actions" });
+  }
+
+  async allowImpersonation(): Promise<void> {
+    await this.moreActions().click();
+    await this.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+    const dialog = this.page.getByRole("dialog", { name: "Allow to Impersonate?" });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await expect(dialog).toBeHidden();
+    await expect(this.page.getByText("Allowed.")).toBeVisible();
+  }
+
+  async disallowImpersonation(): Promise<void> {
+    await this.moreActions().click();
+    await this.page.getByRole("menuitem", { name: "Disallow to Impersonate" }).click();
+    await expect(this.page.getByText("Not allowed.")).toBeVisible();
+  }
+
+  /** As a super admin: open the switcher and impersonate `name`. */
+  async impersonate(name: string, reason = ""): Promise<void> {
+    await this.page.goto("/impersonate");
+    await this.hydrated();
+    if (reason) await this.page.getByLabel(/Reason/).fill(reason);
+    await this.page.getByRole("button", { name: `Impersonate ${name}` }).click();
+    await expect(this.banner()).toBeVisible();
+    await this.hydrated();
+  }
+
+  banner() {
+    return this.page.getByRole("region", { name: "Impersonation" });
+  }
+
+  /** Seconds left on the banner's countdown. */
+  async secondsLeft(): Promise<number> {
+    return toSeconds(await this.banner().getByRole("timer").innerText());
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}
+
+export function toSeconds(hhmmss: string): number {
+  const [h, m, s] = hhmmss.trim().split(":").map(Number);
+  return h * 3600 + m * 60 + s;
+}
+
+type Fixtures = { people: (server?: Server) => Promise<Person> };
+
+/** `people()` opens a new person's browser; at the end each one's console must be clean. */
+export const test = base.extend<Fixtures>({
+  people: async ({ browser }, use) => {
+    const opened: Person[] = [];
+    await use(async (server?: Server) => {
+      const person = await Person.open(browser, server);
+      opened.push(person);
+      return person;
+    });
+    for (const person of opened) {
+      expect(person.problems, "the browser console stayed clean").toEqual([]);
+      await person.close();
+    }
+  },
+});
+
+export { expect };

@@ -1,0 +1,74 @@
+// The foundation: logging in, the avatar menu, the profile page, logging out.
+import { test, expect } from "../support/fixtures";
+
+test("a user logs in, opens their profile from the avatar menu and logs out", async ({ people }) => {
+  const carla = await people();
+  await carla.logIn("carla@acme.test");
+  await expect(carla.page.getByRole("heading", { name: "Acme Corp" })).toBeVisible();
+  await expect(carla.page.getByText("Renew the office lease")).toBeVisible();
+
+  await carla.page.getByRole("button", { name: "Account menu" }).click();
+  const menu = carla.page.getByRole("menu");
+  await expect(menu.getByRole("menuitem").first()).toHaveText("Your Profile");
+  await menu.getByRole("menuitem", { name: "Your Profile" }).click();
+  await expect(carla.page).toHaveURL(/\/profile$/);
+  await expect(carla.page.getByRole("heading", { name: "Carla Diaz" })).toBeVisible();
+  await expect(carla.page.getByText("carla@acme.test").first()).toBeVisible();
+  await expect(carla.moreActions()).toHaveAttribute("aria-haspopup", "menu");
+
+  await carla.page.getByRole("button", { name: "Account menu" }).click();
+  await carla.page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(carla.page).toHaveURL(/\/login$/);
+  await carla.page.goto("/profile");
+  await expect(carla.page).toHaveURL(/\/login\?next=\/profile$/);
+});
+
+test("a visitor is sent to the login page and back to where they were going", async ({ people }) => {
+  const carla = await people();
+  await carla.page.goto("/profile");
+  await expect(carla.page).toHaveURL(/\/login\?next=\/profile$/);
+  await carla.page.getByLabel("Email").fill("carla@acme.test");
+  await carla.page.getByLabel("Password").fill("impersonate-demo");
+  await carla.page.getByRole("button", { name: "Log in" }).click();
+  await expect(carla.page).toHaveURL(/\/profile$/);
+  await expect(carla.page.getByRole("heading", { name: "Carla Diaz" })).toBeVisible();
+});
+
+test("wrong credentials get one clear, generic message", async ({ people }) => {
+  const visitor = await people();
+  visitor.allowed.push(/status of 401/);
+  await visitor.page.goto("/login");
+  await visitor.hydrated();
+  await visitor.page.getByLabel("Email").fill("carla@acme.test");
+  await visitor.page.getByLabel("Password").fill("not the password");
+  await visitor.page.getByRole("button", { name: "Log in" }).click();
+  await expect(visitor.page.getByRole("alert")).toHaveText("Wrong email or password.");
+  await expect(visitor.page).toHaveURL(/\/login/);
+});
+
+test("menus work from the keyboard and give focus back", async ({ people }) => {
+  const carla = await people();
+  await carla.logIn("carla@acme.test");
+  const account = carla.page.getByRole("button", { name: "Account menu" });
+  await account.focus();
+  await carla.page.keyboard.press("Enter");
+  await expect(account).toHaveAttribute("aria-expanded", "true");
+  await expect(carla.page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+  await carla.page.keyboard.press("ArrowDown");
+  await expect(carla.page.getByRole("menuitem", { name: "Log out" })).toBeFocused();
+  await carla.page.keyboard.press("ArrowDown");
+  await expect(carla.page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+  await carla.page.keyboard.press("Escape");
+  await expect(account).toHaveAttribute("aria-expanded", "false");
+  await expect(account).toBeFocused();
+
+  await carla.page.keyboard.press(" ");
+  await expect(carla.page.getByRole("menuitem", { name: "Your Profile" })).toBeFocused();
+  await carla.page.keyboard.press("Enter");
+  await expect(carla.page).toHaveURL(/\/profile$/);
+
+  await carla.moreActions().click();
+  await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeVisible();
+  await carla.page.getByRole("heading", { name: "Details" }).click();
+  await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeHidden();
+});

@@ -1,0 +1,57 @@
+// The user's side: allowing with a confirmation, disallowing at once, the live status.
+import { test, expect } from "../support/fixtures";
+
+test("a user allows impersonation through the confirm dialog, then disallows", async ({ people }) => {
+  const dan = await people();
+  await dan.logIn("dan@acme.test");
+  await dan.openProfile();
+  await expect(dan.page.getByText("Not allowed.")).toBeVisible();
+
+  await dan.moreActions().click();
+  await dan.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+  const dialog = dan.page.getByRole("dialog", { name: "Allow to Impersonate?" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText("They have 1 d to start.");
+  await expect(dialog).toContainText("lasts 1 d from its start");
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await dialog.getByRole("button", { name: "Confirm" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(dan.moreActions()).toBeFocused();
+  await expect(dan.page.getByText("Allowed.")).toBeVisible();
+  await expect(dan.page.getByRole("timer")).toHaveText(/^(23:59:\d\d|24:00:00)$/);
+
+  await dan.moreActions().click();
+  await dan.page.getByRole("menuitem", { name: "Disallow to Impersonate" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(dan.page.getByText("Not allowed.")).toBeVisible();
+  await dan.moreActions().click();
+  await expect(dan.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeVisible();
+
+  // The change is stored, not just shown.
+  await dan.page.reload();
+  await expect(dan.page.getByText("Not allowed.")).toBeVisible();
+});
+
+test("Cancel and Escape close the dialog and change nothing", async ({ people }) => {
+  const eve = await people();
+  await eve.logIn("eve@acme.test");
+  await eve.openProfile();
+  const dialog = eve.page.getByRole("dialog", { name: "Allow to Impersonate?" });
+
+  await eve.moreActions().click();
+  await eve.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(eve.moreActions()).toBeFocused();
+
+  await eve.page.keyboard.press("Enter");
+  await eve.page.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
+  await eve.page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(eve.moreActions()).toBeFocused();
+
+  await expect(eve.page.getByText("Not allowed.")).toBeVisible();
+  await eve.page.reload();
+  await expect(eve.page.getByText("Not allowed.")).toBeVisible();
+});

@@ -1,0 +1,136 @@
+// The super admins' side: the switcher, impersonating, the banner, and being sent back.
+import { test, expect } from "../support/fixtures";
+
+test("a super admin impersonates a user who allows it, while the user keeps working, until the user disallows", async ({ people }) => {
+  const finn = await people();
+  await finn.logIn("finn@acme.test");
+  await finn.openProfile();
+  await finn.allowImpersonation();
+
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+  await ada.page.getByRole("link", { name: "Impersonate a user" }).click();
+  await expect(ada.page.getByRole("heading", { name: "Impersonate a user" })).toBeVisible();
+  await ada.page.getByLabel("Search users").fill("finn acme");
+  const row = ada.page.getByRole("row", { name: /Finn Moss/ });
+  await expect(row).toContainText("finn@acme.test");
+  await expect(row).toContainText("Start before");
+  await expect(ada.page.getByRole("row", { name: /Dan Wu/ })).toHaveCount(0);
+  await ada.page.getByLabel(/Reason/).fill("Ticket 1234: export fails");
+  await row.getByRole("button", { name: "Impersonate Finn Moss" }).click();
+
+  const banner = ada.banner();
+  await expect(banner).toContainText("Impersonating Finn Moss (Acme Corp)");
+  await expect(ada.page.getByRole("heading", { name: "Acme Corp" })).toBeVisible();
+  await expect(ada.page.getByText("Fix the invoice export")).toBeVisible();
+  await ada.hydrated();
+  const first = await ada.secondsLeft();
+  expect(first).toBeLessThanOrEqual(24 * 3600);
+  await expect.poll(() => ada.secondsLeft(), { message: "the countdown goes down" }).toBeLessThan(first);
+
+  // The user is never disturbed, and sees who is in.
+  await finn.page.reload();
+  await expect(finn.page.getByText("Being impersonated by Ada Admin")).toBeVisible();
+  await finn.page.getByRole("link", { name: "Home" }).click();
+  await finn.page.getByLabel("New task").fill("Written by Finn meanwhile");
+  await finn.page.getByRole("button", { name: "Add task" }).click();
+  await expect(finn.page.getByText("Written by Finn meanwhile")).toBeVisible();
+
+  // The impersonator works as the user; the audit log will say it was Ada.
+  await ada.page.getByLabel("New task").fill("Written by support as Finn");
+  await ada.page.getByRole("button", { name: "Add task" }).click();
+  await expect(ada.page.getByText("Written by support as Finn")).toBeVisible();
+
+  // The user disallows: the impersonator's open page leaves by itself and says why.
+  await finn.openProfile();
+  await finn.disallowImpersonation();
+  await expect(ada.page).toHaveURL(/\/impersonate$/, { timeout: 5_000 });
+  await expect(ada.page.getByRole("status")).toContainText("Your impersonation of Finn Moss has ended.");
+  await expect(ada.page.getByRole("status")).toContainText("The user disallowed impersonation.");
+  await expect(ada.page.getByRole("row", { name: /Finn Moss/ })).toHaveCount(0);
+  await expect(ada.banner()).toHaveCount(0);
+
+  await ada.page.getByRole("link", { name: "Audit log" }).click();
+  await expect(ada.page.getByRole("row", { name: /Wrote while impersonating .*Finn Moss.*Ada Admin/ })).toBeVisible();
+  await expect(ada.page.getByRole("row", { name: /Started impersonating .*Ticket 1234/ })).toBeVisible();
+});
+
+test("an ordinary user neither sees the switcher nor can open it", async ({ people }) => {
+  const gina = await people();
+  gina.allowed.push(/status of 403/);
+  await gina.logIn("gina@acme.test");
+  await expect(gina.page.getByRole("link", { name: "Impersonate a user" })).toHaveCount(0);
+  const response = await gina.page.goto("/impersonate");
+  expect(response?.status()).toBe(403);
+  await expect(gina.page.getByRole("alert")).toHaveText("You are not allowed to do this.");
+  await expect(gina.page.getByRole("button", { name: /^Impersonate / })).toHaveCount(0);
+});
+
+test("an impersonator cannot allow or disallow: the menu says why and the server refuses", async ({ people }) => {
+  const hugo = await people();
+  await hugo.logIn("hugo@acme.test");
+  await hugo.openProfile();
+  await hugo.allowImpersonation();
+
+  const sam = await people();
+  await sam.logIn("sam@vendor.test");
+  await sam.impersonate("Hugo Blanc");
+  await sam.openProfile();
+  await expect(sam.page.getByRole("heading", { name: "Hugo Blanc" })).toBeVisible();
+  await sam.moreActions().click();
+  const item = sam.page.getByRole("menuitem", { name: "Disallow to Impersonate" });
+  await expect(item).toHaveAttribute("aria-disabled", "true");
+  await expect(item).toHaveAccessibleDescription("This cannot be done while impersonating. Stop impersonating first.");
+  await item.click();
+  await expect(sam.page.getByText("Being impersonated by Sam Support")).toBeVisible();
+
+  const refused = await sam.page.request.post("/api/impersonation/disallow", { headers: { origin: sam.base } });
+  expect(refused.status()).toBe(403);
+  const allowRefused = await sam.page.request.post("/api/impersonation/allow", { headers: { origin: sam.base } });
+  expect(allowRefused.status()).toBe(403);
+  await hugo.page.reload();
+  await expect(hugo.page.getByText("Being impersonated by Sam Support")).toBeVisible();
+});
+
+test("two super admins impersonate one user; when one stops, the other is out too", async ({ people }) => {
+  const jon = await people();
+  await jon.logIn("jon@acme.test");
+  await jon.openProfile();
+  await jon.allowImpersonation();
+
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+  await ada.impersonate("Jon Berg");
+  const sam = await people();
+  await sam.logIn("sam@vendor.test");
+  await sam.page.goto("/impersonate");
+  await expect(sam.page.getByRole("row", { name: /Jon Berg/ })).toContainText("In progress by Ada Admin");
+  await sam.impersonate("Jon Berg");
+
+  await ada.banner().getByRole("button", { name: "Stop impersonating" }).click();
+  await expect(ada.page).toHaveURL(/\/impersonate$/);
+  await expect(ada.page.getByRole("heading", { name: "Impersonate a user" })).toBeVisible();
+  await expect(ada.banner()).toHaveCount(0);
+
+  await expect(sam.page).toHaveURL(/\/impersonate$/, { timeout: 5_000 });
+  await expect(sam.page.getByRole("status")).toContainText("Another super admin stopped impersonating this user");
+});
+
+test("a super admin who stops and starts again continues the same countdown", async ({ people }) => {
+  const hana = await people();
+  await hana.logIn("hana@globex.test");
+  await hana.openProfile();
+  await hana.allowImpersonation();
+
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+  await ada.impersonate("Hana Ito");
+  const before = await ada.secondsLeft();
+  await ada.banner().getByRole("button", { name: "Stop impersonating" }).click();
+  await expect(ada.page).toHaveURL(/\/impersonate$/);
+  await expect(ada.page.getByRole("row", { name: /Hana Ito/ })).toContainText("ends at");
+  // Let the clock run, so a restarted window would show more time than the first one has left.
+  await ada.page.waitForTimeout(3_000);
+  await ada.impersonate("Hana Ito");
+  expect(await ada.secondsLeft()).toBeLessThanOrEqual(before - 2);
+});

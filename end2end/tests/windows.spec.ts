@@ -1,0 +1,45 @@
+// Windows running out, on the server whose windows last seconds (support/windows.ts).
+import { test, expect, toSeconds } from "../support/fixtures";
+import { SHORT_WINDOWS } from "../support/windows";
+
+test.describe.configure({ mode: "serial" });
+
+test("a start window that passes unstarted takes the user off the switcher and flips the profile back", async ({ people }) => {
+  const ann = await people("short");
+  await ann.logIn("ann@acme.test");
+  await ann.openProfile();
+  await ann.allowImpersonation();
+
+  const ada = await people("short");
+  await ada.logIn("ada@vendor.test");
+  await ada.page.goto("/impersonate");
+  await ada.hydrated();
+  const row = ada.page.getByRole("row", { name: /Ann Lee/ });
+  await expect(row).toContainText("Start before");
+  expect(toSeconds(await row.getByRole("timer").innerText())).toBeLessThanOrEqual(SHORT_WINDOWS.startWindowSeconds);
+
+  const wait = (SHORT_WINDOWS.startWindowSeconds + 5) * 1000;
+  await expect(row).toHaveCount(0, { timeout: wait });
+  await expect(ada.page.getByText("Nobody allows impersonation right now.")).toBeVisible();
+  await expect(ann.page.getByText("Not allowed.")).toBeVisible({ timeout: 5_000 });
+  await ann.moreActions().click();
+  await expect(ann.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeVisible();
+});
+
+test("when the duration is over the impersonator is out at zero", async ({ people }) => {
+  const bob = await people("short");
+  await bob.logIn("bob@acme.test");
+  await bob.openProfile();
+  await bob.allowImpersonation();
+
+  const sam = await people("short");
+  await sam.logIn("sam@vendor.test");
+  await sam.impersonate("Bob Stone");
+  expect(await sam.secondsLeft()).toBeLessThanOrEqual(SHORT_WINDOWS.durationSeconds);
+  await expect(bob.page.getByText("Being impersonated by Sam Support")).toBeVisible({ timeout: 5_000 });
+
+  await expect(sam.page).toHaveURL(/\/impersonate$/, { timeout: (SHORT_WINDOWS.durationSeconds + 5) * 1000 });
+  await expect(sam.page.getByRole("status")).toContainText("The impersonation window is over.");
+  await expect(sam.banner()).toHaveCount(0);
+  await expect(bob.page.getByText("Not allowed.")).toBeVisible({ timeout: 5_000 });
+});
