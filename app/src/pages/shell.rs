@@ -104,7 +104,8 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
             </div>
             <div class="sidebar-account">
                 <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
-                    <span class="avatar" aria-hidden="true">{avatar}</span>
+                    // The initials are drawn by CSS from the attribute: the button's name is "Account menu".
+                    <span class="avatar" aria-hidden="true" data-initials=avatar></span>
                 </MenuButton>
                 <div class="sidebar-who">
                     <span class="sidebar-name">{viewer.name.clone()}</span>
@@ -121,8 +122,9 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
 #[component]
 fn ImpersonationBanner(banner: Banner) -> impl IntoView {
     let stop = ServerAction::<StopImpersonation>::new();
+    // Back to the switcher once stopped, or when there was nothing left to stop (it had ended).
     Effect::new(move |_| {
-        if let Some(Ok(())) = stop.value().get() {
+        if let Some(Ok(()) | Err(crate::api::ApiError::Refused(_) | crate::api::ApiError::Unauthenticated)) = stop.value().get() {
             hard_navigate("/impersonate");
         }
     });

@@ -106,7 +106,24 @@ fn listen(impersonating: bool) {
             last_revision.set_value(Some(push.revision));
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let source = SendWrapper::new((source, on_message));
+        // The browser reconnects by itself after a dropped stream; a refused one (the session is
+        // gone) closes for good, so ask where this session stands now.
+        let closed_source = source.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if closed_source.ready_state() != web_sys::EventSource::CLOSED {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let Ok(status) = crate::api::live::current_status().await else { return };
+                let push = LivePush { status, revision: 0, server_now: crate::domain::Timestamp::from_unix_millis(0) };
+                let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+                if let Reaction::Leave(path) = react(&push, impersonating, None, &here) {
+                    hard_navigate(&path);
+                }
+            });
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let source = SendWrapper::new((source, on_message, on_error));
         on_cleanup(move || source.0.close());
     });
 }
