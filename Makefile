@@ -8,7 +8,7 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run test setup release test-rust test-e2e watch clean-data
+.PHONY: run test setup release test-rust test-postgres test-e2e watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup release
@@ -17,7 +17,7 @@ run: setup release
 	@./$(SERVER) serve --demo
 
 ## Set up what is missing, then run every test: unit, integration, and the browser tests.
-test: setup test-rust release test-e2e
+test: setup test-rust test-postgres release test-e2e
 
 setup:
 	@scripts/setup.sh
@@ -31,6 +31,14 @@ test-rust:
 	@echo
 	@echo "==> Rust tests: domain, units and integration (real server on port 0, own database)"
 	cargo test --workspace
+
+# The integration tests again, each on its own new PostgreSQL database (setup records the port).
+test-postgres:
+	@port=$$(cat target/.postgres-port) && url=postgres://impersonate:impersonate@127.0.0.1:$$port && \
+	echo && echo "==> Integration tests on PostgreSQL ($$url)" && \
+	psql "$$url/postgres" -qAt -c "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'itest_%'" \
+	  | psql "$$url/postgres" -q && \
+	IMPERSONATE_TEST_POSTGRES=$$url cargo test -p server --test api
 
 test-e2e:
 	@echo

@@ -66,6 +66,28 @@ else
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
 
+step "PostgreSQL (the integration tests run once more against it)"
+if ! command -v pg_lsclusters >/dev/null 2>&1; then
+  echo "    installing Debian's postgresql with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+fi
+cluster="$(pg_lsclusters --no-header | head -n1)"
+if [ -z "$cluster" ]; then
+  version="$(ls /usr/lib/postgresql | sort -V | tail -n1)"
+  as_root pg_createcluster "$version" main
+  cluster="$(pg_lsclusters --no-header | head -n1)"
+fi
+read -r pg_version pg_name pg_port pg_status _ <<<"$cluster"
+if [ "$pg_status" != online ]; then
+  as_root pg_ctlcluster "$pg_version" "$pg_name" start
+fi
+as_root runuser -u postgres -- psql -p "$pg_port" -q -v ON_ERROR_STOP=1 -c \
+  "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'impersonate') THEN
+     CREATE ROLE impersonate LOGIN CREATEDB PASSWORD 'impersonate'; END IF; END \$\$;"
+mkdir -p "$root/target" && echo "$pg_port" > "$root/target/.postgres-port"
+ok "PostgreSQL $pg_version on port $pg_port, role impersonate"
+
 step "Playwright and axe-core (npm ci in end2end/)"
 if npm_fresh "$root/end2end"; then
   ok "node_modules up to date"

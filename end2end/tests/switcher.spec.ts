@@ -80,7 +80,7 @@ test("an impersonator cannot allow or disallow: the menu says why and the server
   await sam.moreActions().click();
   const item = sam.page.getByRole("menuitem", { name: "Disallow to Impersonate" });
   await expect(item).toHaveAttribute("aria-disabled", "true");
-  await expect(item).toHaveAccessibleDescription("This cannot be done while impersonating. Stop impersonating first.");
+  await expect(item).toHaveAccessibleDescription("Only Hugo Blanc can allow or disallow impersonation, not an impersonator.");
   await item.click({ force: true });
   await expect(sam.page.getByText("Being impersonated by Sam Support")).toBeVisible();
 

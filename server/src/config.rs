@@ -20,6 +20,8 @@ const LONGEST_WINDOW: Duration = Duration::from_secs(30 * 86_400);
 pub struct Settings {
     /// `sqlite://…` (the default, a file under `./data/`) or `postgres://…`.
     pub database_url: String,
+    /// Connections in the database pool.
+    pub database_max_connections: u32,
     /// The origin browsers use to reach the app (`https://impersonate.example.com`). Unset, a
     /// state-changing request's `Origin` must match its `Host`.
     pub public_origin: Option<String>,
@@ -72,6 +74,7 @@ impl Settings {
         let https = public_origin.as_deref().is_some_and(|o| o.starts_with("https://"));
         let settings = Settings {
             database_url: source.get("database_url").unwrap_or_else(|| "sqlite://data/impersonate.db?mode=rwc".to_owned()),
+            database_max_connections: source.count("database_max_connections", 16)?,
             public_origin: public_origin.map(|o| o.trim_end_matches('/').to_owned()),
             cookie_secure: source.bool("cookie_secure", https)?,
             session_idle_timeout: source.duration("session_idle_timeout", 12 * HOUR, MINUTE, LONGEST_WINDOW)?,

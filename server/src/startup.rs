@@ -30,7 +30,7 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, leptos_options: LeptosOptions, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
-        let db = crate::db::connect(&settings.database_url).await?;
+        let db = crate::db::connect(&settings.database_url, settings.database_max_connections).await?;
         let store = Arc::new(Store::new(db, clock.clone(), &settings));
         let addr = leptos_options.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;

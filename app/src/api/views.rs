@@ -15,7 +15,7 @@ pub fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, polic
         },
     };
     let locked_because = match viewer {
-        Principal::Impersonating(_) => Some(Refusal::WhileImpersonating.to_string()),
+        Principal::Impersonating(_) => Some(format!("Only {} can allow or disallow impersonation, not an impersonator.", record.name)),
         Principal::Own(account) if account.role() == Role::SuperAdmin => Some(Refusal::SubjectIsSuperAdmin.to_string()),
         Principal::Own(_) => None,
     };

@@ -43,7 +43,7 @@ fn describe(kind: AuditKind) -> &'static str {
 fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="stack">
                 <thead><tr>
                     <th scope="col">"When"</th>
                     <th scope="col">"What"</th>
@@ -61,11 +61,11 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                         ].into_iter().flatten().collect::<Vec<_>>().join(" · ");
                         view! {
                             <tr>
-                                <td><DateTime at=e.at /></td>
-                                <td>{describe(e.kind)}</td>
-                                <td>{e.subject_name}</td>
-                                <td>{e.super_admin_name.unwrap_or_else(|| "—".to_owned())}</td>
-                                <td>{details}</td>
+                                <td data-label="When"><DateTime at=e.at seconds=true /></td>
+                                <td data-label="What">{describe(e.kind)}</td>
+                                <td data-label="User">{e.subject_name}</td>
+                                <td data-label="Super admin">{e.super_admin_name.unwrap_or_else(|| "—".to_owned())}</td>
+                                <td data-label="Details">{details}</td>
                             </tr>
                         }
                     }).collect_view()}

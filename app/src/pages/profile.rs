@@ -155,7 +155,7 @@ fn HistoryPanel(history: Vec<HistoryEntry>) -> impl IntoView {
             } else {
                 view! {
                     <div class="table-wrap">
-                        <table>
+                        <table class="stack">
                             <thead><tr>
                                 <th scope="col">"Super admin"</th>
                                 <th scope="col">"Started"</th>
@@ -179,11 +179,11 @@ fn HistoryRow(entry: HistoryEntry) -> impl IntoView {
     let lasted = |end: Timestamp| format_span(entry.started_at.until(end));
     view! {
         <tr>
-            <td>{entry.super_admin_name}</td>
-            <td><DateTime at=entry.started_at /></td>
-            <td>{entry.ended_at.map_or_else(|| "In progress".to_owned(), lasted)}</td>
-            <td>{entry.reason.unwrap_or_else(|| "—".to_owned())}</td>
-            <td>{entry.end_reason.map_or("—", |r| r.label())}</td>
+            <td data-label="Super admin">{entry.super_admin_name}</td>
+            <td data-label="Started"><DateTime at=entry.started_at /></td>
+            <td data-label="How long">{entry.ended_at.map_or_else(|| "In progress".to_owned(), lasted)}</td>
+            <td data-label="Reason given">{entry.reason.unwrap_or_else(|| "—".to_owned())}</td>
+            <td data-label="Ended">{entry.end_reason.map_or("—", |r| r.label())}</td>
         </tr>
     }
 }

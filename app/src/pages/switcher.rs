@@ -78,7 +78,7 @@ fn SwitcherView(switcher: Switcher) -> impl IntoView {
             }
             view! {
                 <div class="table-wrap">
-                    <table class="switcher">
+                    <table class="stack">
                         <caption class="visually-hidden">"Users who allow impersonation"</caption>
                         <thead><tr>
                             <th scope="col">"User"</th>
@@ -117,9 +117,9 @@ fn CandidateRow(candidate: Candidate, server_now: Timestamp, start: ServerAction
     };
     view! {
         <tr>
-            <td><span class="cell-name">{candidate.name}</span><span class="cell-sub">{candidate.email}</span></td>
-            <td>{candidate.tenant_name}</td>
-            <td>{status}</td>
+            <td data-label="User"><span class="cell-name">{candidate.name}</span><span class="cell-sub">{candidate.email}</span></td>
+            <td data-label="Tenant">{candidate.tenant_name}</td>
+            <td data-label="Status">{status}</td>
             <td>
                 <button
                     type="button"

@@ -9,12 +9,13 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-/// `27 Nov 2026, 14:05 UTC`.
-pub fn format_instant(at: Timestamp) -> String {
-    let format = format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+/// `27 Nov 2026, 14:05 UTC`, or with `seconds`, `27 Nov 2026, 14:05:09 UTC` (for logs).
+pub fn format_instant(at: Timestamp, seconds: bool) -> String {
+    let minutes = format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    let precise = format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]:[second] UTC");
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
         .ok()
-        .and_then(|t| t.format(&format).ok())
+        .and_then(|t| t.format(if seconds { &precise } else { &minutes }).ok())
         .unwrap_or_else(|| "an unknown time".to_owned())
 }
 
@@ -41,8 +42,8 @@ pub fn format_span(span: Duration) -> String {
 }
 
 #[component]
-pub fn DateTime(at: Timestamp) -> impl IntoView {
-    view! { <time datetime=machine_instant(at)>{format_instant(at)}</time> }
+pub fn DateTime(at: Timestamp, #[prop(optional)] seconds: bool) -> impl IntoView {
+    view! { <time datetime=machine_instant(at)>{format_instant(at, seconds)}</time> }
 }
 
 #[cfg(test)]
@@ -51,7 +52,8 @@ mod tests {
 
     #[test]
     fn instants_read_in_utc() {
-        assert_eq!(format_instant(Timestamp::from_unix_millis(1_795_788_300_000)), "27 Nov 2026, 14:05 UTC");
+        assert_eq!(format_instant(Timestamp::from_unix_millis(1_795_788_309_000), false), "27 Nov 2026, 14:05 UTC");
+        assert_eq!(format_instant(Timestamp::from_unix_millis(1_795_788_309_000), true), "27 Nov 2026, 14:05:09 UTC");
         assert_eq!(machine_instant(Timestamp::from_unix_millis(0)), "1970-01-01T00:00:00Z");
     }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 /// Opens the database and brings its schema up to date.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url)
         && let Some(dir) = std::path::Path::new(path).parent()
         && !dir.as_os_str().is_empty()
@@ -19,7 +19,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         std::fs::create_dir_all(dir).map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false).max_connections(16).acquire_timeout(Duration::from_secs(10));
+    options.sqlx_logging(false).max_connections(max_connections).acquire_timeout(Duration::from_secs(10));
     // WAL lets readers work while one writer writes; the busy timeout makes a second writer wait
     // for the first instead of failing.
     options.map_sqlx_sqlite_opts(|o| {

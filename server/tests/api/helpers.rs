@@ -28,7 +28,15 @@ pub struct TestApp {
     pub settings: Settings,
     pub acme: TenantId,
     pub people: HashMap<&'static str, UserId>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
     _dir: tempfile::TempDir,
+}
+
+/// A test's server stops with the test, taking its database connections with it.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 /// Who the tests log in as: two users of Acme, one of Globex, two super admins.
@@ -38,13 +46,36 @@ pub const GUS: &str = "gus@globex.test";
 pub const ADA: &str = "ada@vendor.test";
 pub const SAM: &str = "sam@vendor.test";
 
+/// Server logs show in a failing test's output (`RUST_LOG=debug` for more).
+fn init_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,sqlx=error".into());
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    });
+}
+
 pub fn test_settings() -> Settings {
+    init_logs();
     let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
     settings.live_interval = Duration::from_millis(100);
+    settings.database_max_connections = 4;
     // Longer than the 24 h windows, so tests can jump across a whole window without the
     // sessions idling out; the session tests read the value from `app.settings`.
     settings.session_idle_timeout = 2 * 24 * HOUR;
     settings
+}
+
+/// With `IMPERSONATE_TEST_POSTGRES=postgres://user:password@host:port` set, every test gets its
+/// own new PostgreSQL database (named `itest_…`; `make test-postgres` drops old ones first).
+async fn fresh_postgres_database(server: &str) -> String {
+    use sea_orm::{ConnectionTrait, Database};
+    let server = server.trim_end_matches('/');
+    let name = format!("itest_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(format!("{server}/postgres")).await.expect("PostgreSQL answers");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("a new database");
+    admin.close().await.expect("closed");
+    format!("{server}/{name}")
 }
 
 impl TestApp {
@@ -55,7 +86,10 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut settings = test_settings();
-        settings.database_url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+        settings.database_url = match std::env::var("IMPERSONATE_TEST_POSTGRES") {
+            Ok(server) => fresh_postgres_database(&server).await,
+            Err(_) => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+        };
         configure(&mut settings);
         let options = LeptosOptions::builder()
             .output_name("impersonate")
@@ -66,7 +100,7 @@ impl TestApp {
         let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");
         let address = format!("http://{}", application.local_addr().expect("bound"));
         let store = application.store();
-        tokio::spawn(application.run());
+        let server = tokio::spawn(application.run());
 
         let acme = store.create_tenant("Acme", T0).await.expect("tenant");
         let globex = store.create_tenant("Globex", T0).await.expect("tenant");
@@ -81,7 +115,7 @@ impl TestApp {
             let new = NewUser { name: name.into(), email: email.into(), password: PASSWORD.into(), role, tenant };
             people.insert(email, store.create_user(new, T0).await.expect("user"));
         }
-        TestApp { address, clock, store, settings, acme, people, _dir: dir }
+        TestApp { address, clock, store, settings, acme, people, server, _dir: dir }
     }
 
     pub fn id(&self, email: &str) -> UserId {
