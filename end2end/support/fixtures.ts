@@ -109,7 +109,11 @@ export function toSeconds(hhmmss: string): number {
   return h * 3600 + m * 60 + s;
 }
 
-type Fixtures = { people: (server?: Server) => Promise<Person> };
+type Fixtures = {
+  people: (server?: Server) => Promise<Person>;
+  /** A user, logged in on their profile, who has just allowed impersonation. */
+  userWhoAllows: (email: string, server?: Server) => Promise<Person>;
+};
 
 /** `people()` opens a new person's browser; at the end each one's console must be clean. */
 export const test = base.extend<Fixtures>({
@@ -124,6 +128,15 @@ export const test = base.extend<Fixtures>({
       expect(person.problems, "the browser console stayed clean").toEqual([]);
       await person.close();
     }
+  },
+  userWhoAllows: async ({ people }, use) => {
+    await use(async (email: string, server?: Server) => {
+      const user = await people(server);
+      await user.logIn(email);
+      await user.openProfile();
+      await user.allowImpersonation();
+      return user;
+    });
   },
 });
 

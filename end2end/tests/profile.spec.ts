@@ -45,8 +45,10 @@ test("Cancel and Escape close the dialog and change nothing", async ({ people })
   await expect(eve.moreActions()).toBeFocused();
 
   await eve.page.keyboard.press("Enter");
+  await expect(eve.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeFocused();
   await eve.page.keyboard.press("Enter");
   await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
   await eve.page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
   await expect(eve.moreActions()).toBeFocused();

@@ -1,11 +1,8 @@
 // The super admins' side: the switcher, impersonating, the banner, and being sent back.
 import { test, expect } from "../support/fixtures";
 
-test("a super admin impersonates a user who allows it, while the user keeps working, until the user disallows", async ({ people }) => {
-  const finn = await people();
-  await finn.logIn("finn@acme.test");
-  await finn.openProfile();
-  await finn.allowImpersonation();
+test("a super admin impersonates a user who allows it, while the user keeps working, until the user disallows", async ({ people, userWhoAllows }) => {
+  const finn = await userWhoAllows("finn@acme.test");
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");
@@ -66,11 +63,8 @@ test("an ordinary user neither sees the switcher nor can open it", async ({ peop
   await expect(gina.page.getByRole("button", { name: /^Impersonate / })).toHaveCount(0);
 });
 
-test("an impersonator cannot allow or disallow: the menu says why and the server refuses", async ({ people }) => {
-  const hugo = await people();
-  await hugo.logIn("hugo@acme.test");
-  await hugo.openProfile();
-  await hugo.allowImpersonation();
+test("an impersonator cannot allow or disallow: the menu says why and the server refuses", async ({ people, userWhoAllows }) => {
+  const hugo = await userWhoAllows("hugo@acme.test");
 
   const sam = await people();
   await sam.logIn("sam@vendor.test");
@@ -92,11 +86,8 @@ test("an impersonator cannot allow or disallow: the menu says why and the server
   await expect(hugo.page.getByText("Being impersonated by Sam Support")).toBeVisible();
 });
 
-test("two super admins impersonate one user; when one stops, the other is out too", async ({ people }) => {
-  const jon = await people();
-  await jon.logIn("jon@acme.test");
-  await jon.openProfile();
-  await jon.allowImpersonation();
+test("two super admins impersonate one user; when one stops, the other is out too", async ({ people, userWhoAllows }) => {
+  const jon = await userWhoAllows("jon@acme.test");
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");
@@ -116,11 +107,8 @@ test("two super admins impersonate one user; when one stops, the other is out to
   await expect(sam.page.getByRole("status")).toContainText("Another super admin stopped impersonating this user");
 });
 
-test("a super admin who stops and starts again continues the same countdown", async ({ people }) => {
-  const hana = await people();
-  await hana.logIn("hana@globex.test");
-  await hana.openProfile();
-  await hana.allowImpersonation();
+test("a super admin who stops and starts again continues the same countdown", async ({ people, userWhoAllows }) => {
+  const hana = await userWhoAllows("hana@globex.test");
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");

@@ -4,11 +4,8 @@ import { SHORT_WINDOWS } from "../support/windows";
 
 test.describe.configure({ mode: "serial" });
 
-test("a start window that passes unstarted takes the user off the switcher and flips the profile back", async ({ people }) => {
-  const ann = await people("short");
-  await ann.logIn("ann@acme.test");
-  await ann.openProfile();
-  await ann.allowImpersonation();
+test("a start window that passes unstarted takes the user off the switcher and flips the profile back", async ({ people, userWhoAllows }) => {
+  const ann = await userWhoAllows("ann@acme.test", "short");
 
   const ada = await people("short");
   await ada.logIn("ada@vendor.test");
@@ -26,11 +23,8 @@ test("a start window that passes unstarted takes the user off the switcher and f
   await expect(ann.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeVisible();
 });
 
-test("when the duration is over the impersonator is out at zero", async ({ people }) => {
-  const bob = await people("short");
-  await bob.logIn("bob@acme.test");
-  await bob.openProfile();
-  await bob.allowImpersonation();
+test("when the duration is over the impersonator is out at zero", async ({ people, userWhoAllows }) => {
+  const bob = await userWhoAllows("bob@acme.test", "short");
 
   const sam = await people("short");
   await sam.logIn("sam@vendor.test");
