@@ -64,29 +64,43 @@ async fn tenant_name(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Op
     Ok(tenant::Entity::find_by_id(id).one(conn).await?.map(|t| t.name))
 }
 
-/// Builds the record of one user's consent from their row and their open grant (if any).
-async fn record(conn: &impl ConnectionTrait, user: user::Model, grant: Option<grant::Model>) -> Result<ConsentRecord, BackendError> {
-    let impersonations = match &grant {
-        Some(g) => impersonation::Entity::find()
-            .filter(impersonation::Column::GrantId.eq(g.id))
-            .order_by_asc(impersonation::Column::StartedAt)
-            .all(conn)
-            .await
-            .map_err(internal)?,
-        None => Vec::new(),
-    };
-    let super_admin_names = names(conn, impersonations.iter().map(|i| i.super_admin_id)).await.map_err(internal)?;
+/// Puts one user's consent record together from rows already loaded.
+fn assemble(
+    user: user::Model,
+    grant: Option<&grant::Model>,
+    impersonations: &[impersonation::Model],
+    names: &HashMap<Uuid, String>,
+    tenant_name: Option<String>,
+) -> Result<ConsentRecord, BackendError> {
+    let mine: Vec<_> = impersonations.iter().filter(|i| grant.is_some_and(|g| g.id == i.grant_id)).collect();
     Ok(ConsentRecord {
         consent: Consent {
             subject: account_of(&user)?,
-            grant: grant.as_ref().map(grant_of),
-            impersonations: impersonations.iter().map(impersonation_of).collect(),
+            grant: grant.map(grant_of),
+            impersonations: mine.iter().map(|i| impersonation_of(i)).collect(),
         },
-        tenant_name: tenant_name(conn, user.tenant_id).await.map_err(internal)?,
+        super_admin_names: mine
+            .iter()
+            .filter_map(|i| names.get(&i.super_admin_id).map(|n| (UserId::from_uuid(i.super_admin_id), n.clone())))
+            .collect(),
+        tenant_name,
         name: user.name,
         email: user.email,
-        super_admin_names: super_admin_names.into_iter().map(|(id, name)| (UserId::from_uuid(id), name)).collect(),
     })
+}
+
+/// The impersonations under these grants, oldest first, and the names of their super admins.
+async fn impersonations_of(
+    conn: &impl ConnectionTrait,
+    grants: impl IntoIterator<Item = Uuid>,
+) -> Result<(Vec<impersonation::Model>, HashMap<Uuid, String>), DbErr> {
+    let rows = impersonation::Entity::find()
+        .filter(impersonation::Column::GrantId.is_in(grants))
+        .order_by_asc(impersonation::Column::StartedAt)
+        .all(conn)
+        .await?;
+    let names = names(conn, rows.iter().map(|i| i.super_admin_id)).await?;
+    Ok((rows, names))
 }
 
 pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord, BackendError> {
@@ -100,7 +114,9 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
         .one(conn)
         .await
         .map_err(internal)?;
-    record(conn, user, grant).await
+    let (impersonations, names) = impersonations_of(conn, grant.as_ref().map(|g| g.id)).await.map_err(internal)?;
+    let tenant_name = tenant_name(conn, user.tenant_id).await.map_err(internal)?;
+    assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
 }
 
 /// Locks the subject, decides, stores, moves the caller's session: one transaction.
@@ -278,17 +294,32 @@ pub async fn audit_write(conn: &impl ConnectionTrait, principal: &Principal, at:
     .map(|_| ())
 }
 
-/// Every ordinary user with a grant not recorded as ended.
+/// Every ordinary user with a grant not recorded as ended, in five queries however many there are.
 pub async fn with_grants(conn: &impl ConnectionTrait) -> Result<Vec<ConsentRecord>, BackendError> {
     let grants = grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(conn).await.map_err(internal)?;
-    let mut records = Vec::with_capacity(grants.len());
-    for g in grants {
-        let Some(user) = user::Entity::find_by_id(g.user_id).one(conn).await.map_err(internal)? else { continue };
-        if Role::parse(&user.role) == Some(Role::User) {
-            records.push(record(conn, user, Some(g)).await?);
-        }
-    }
-    Ok(records)
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(grants.iter().map(|g| g.user_id)))
+        .filter(user::Column::Role.eq(Role::User.as_str()))
+        .all(conn)
+        .await
+        .map_err(internal)?;
+    let tenants: HashMap<Uuid, String> = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(users.iter().filter_map(|u| u.tenant_id)))
+        .all(conn)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let (impersonations, names) = impersonations_of(conn, grants.iter().map(|g| g.id)).await.map_err(internal)?;
+    users
+        .into_iter()
+        .filter_map(|user| {
+            let grant = grants.iter().find(|g| g.user_id == user.id)?;
+            let tenant = user.tenant_id.and_then(|t| tenants.get(&t).cloned());
+            Some(assemble(user, Some(grant), &impersonations, &names, tenant))
+        })
+        .collect()
 }
 
 /// A user's impersonations, newest first; an end that time brought counts even before it is recorded.
