@@ -11,8 +11,8 @@ test("a user allows impersonation through the confirm dialog, then disallows", a
   await dan.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
   const dialog = dan.page.getByRole("dialog", { name: "Allow to Impersonate?" });
   await expect(dialog).toBeVisible();
-  await expect(dialog).toContainText("They have 1 d to start.");
-  await expect(dialog).toContainText("lasts 1 d from its start");
+  await expect(dialog).toContainText("They have 24 hours to start.");
+  await expect(dialog).toContainText("lasts 24 hours from its start");
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog).toBeHidden();

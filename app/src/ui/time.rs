@@ -27,17 +27,21 @@ fn machine_instant(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
-/// `2 h 5 min`, `45 s`: how long something lasted or lasts.
+/// `45 seconds`, `1 hour 5 minutes`, `24 hours`, `3 days 2 hours`: how long something lasts,
+/// in the two largest units that read naturally (hours up to two days).
 pub fn format_span(span: Duration) -> String {
+    fn unit(n: u64, name: &str) -> String {
+        if n == 1 { format!("1 {name}") } else { format!("{n} {name}s") }
+    }
     let secs = span.as_secs();
-    let (days, hours, minutes) = (secs / 86_400, (secs / 3600) % 24, (secs / 60) % 60);
-    match (days, hours, minutes) {
-        (0, 0, 0) => format!("{secs} s"),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} d"),
-        (d, h, _) => format!("{d} d {h} h"),
+    let (minutes, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
+    match secs {
+        0..60 => unit(secs, "second"),
+        60..3600 => unit(minutes, "minute"),
+        3600..172_800 if minutes % 60 == 0 => unit(hours, "hour"),
+        3600..172_800 => format!("{} {}", unit(hours, "hour"), unit(minutes % 60, "minute")),
+        _ if hours % 24 == 0 => unit(days, "day"),
+        _ => format!("{} {}", unit(days, "day"), unit(hours % 24, "hour")),
     }
 }
 
@@ -58,12 +62,13 @@ mod tests {
     }
 
     #[test]
-    fn spans_read_in_the_largest_units() {
-        assert_eq!(format_span(Duration::from_secs(5)), "5 s");
-        assert_eq!(format_span(Duration::from_secs(24 * 3600)), "1 d");
-        assert_eq!(format_span(Duration::from_secs(3600 + 5 * 60)), "1 h 5 min");
-        assert_eq!(format_span(Duration::from_secs(2 * 3600)), "2 h");
-        assert_eq!(format_span(Duration::from_secs(61)), "1 min");
-        assert_eq!(format_span(Duration::from_secs(26 * 3600)), "1 d 2 h");
+    fn spans_read_in_the_largest_natural_units() {
+        assert_eq!(format_span(Duration::from_secs(1)), "1 second");
+        assert_eq!(format_span(Duration::from_secs(5)), "5 seconds");
+        assert_eq!(format_span(Duration::from_secs(61)), "1 minute");
+        assert_eq!(format_span(Duration::from_secs(3600 + 5 * 60)), "1 hour 5 minutes");
+        assert_eq!(format_span(Duration::from_secs(24 * 3600)), "24 hours");
+        assert_eq!(format_span(Duration::from_secs(48 * 3600)), "2 days");
+        assert_eq!(format_span(Duration::from_secs(74 * 3600)), "3 days 2 hours");
     }
 }
