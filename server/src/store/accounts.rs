@@ -8,7 +8,7 @@ use crate::db::{from_db_time, to_db_time};
 use app::backend::{BackendError, SessionKey, SessionSecret};
 use app::domain::{Role, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait};
 use std::net::IpAddr;
 
 /// Someone to create (demo data, the `create-super-admin` command, tests).
@@ -26,8 +26,10 @@ fn throttle_keys(email: &str, client: Option<IpAddr>) -> Vec<(String, bool)> {
     keys
 }
 
-async fn throttle_state(conn: &impl ConnectionTrait, key: &str) -> Result<Option<State>, BackendError> {
-    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(conn).await.map_err(internal)?;
+async fn throttle_state(conn: &impl ConnectionTrait, key: &str, lock: bool) -> Result<Option<State>, BackendError> {
+    let find = login_throttle::Entity::find_by_id(key.to_owned());
+    let find = if lock { find.lock_exclusive() } else { find };
+    let row = find.one(conn).await.map_err(internal)?;
     Ok(row.map(|r| State {
         failures: u32::try_from(r.failures).unwrap_or(0),
         window_started_at: from_db_time(r.window_started_at),
@@ -42,7 +44,7 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     }
     let keys = throttle_keys(&email, client);
     for (key, _) in &keys {
-        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key).await?.as_ref(), now) {
+        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key, false).await?.as_ref(), now) {
             return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
         }
     }
@@ -61,29 +63,33 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await.map_err(internal)
 }
 
+/// Counts a failure against every key, each in its own transaction that first writes the key's row
+/// (creating it if missing) and then reads it locked, so concurrent failures all count.
 async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
     for (key, is_account) in keys {
         let limits = if *is_account { store.account_throttle } else { store.address_throttle };
-        let next = throttle::after_failure(throttle_state(store.db(), key).await?, now, limits);
-        let row = login_throttle::ActiveModel {
+        let txn = store.db().begin().await.map_err(internal)?;
+        let blank = login_throttle::ActiveModel {
             key: Set(key.clone()),
-            failures: Set(i32::try_from(next.failures).unwrap_or(i32::MAX)),
-            window_started_at: Set(to_db_time(next.window_started_at)),
-            locked_until: Set(next.locked_until.map(to_db_time)),
+            failures: Set(0),
+            window_started_at: Set(to_db_time(now)),
+            locked_until: Set(None),
         };
-        login_throttle::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(login_throttle::Column::Key)
-                    .update_columns([
-                        login_throttle::Column::Failures,
-                        login_throttle::Column::WindowStartedAt,
-                        login_throttle::Column::LockedUntil,
-                    ])
-                    .to_owned(),
-            )
-            .exec(store.db())
+        login_throttle::Entity::insert(blank)
+            .on_conflict(OnConflict::column(login_throttle::Column::Key).do_nothing().to_owned())
+            .exec_without_returning(&txn)
             .await
             .map_err(internal)?;
+        let next = throttle::after_failure(throttle_state(&txn, key, true).await?, now, limits);
+        login_throttle::Entity::update_many()
+            .col_expr(login_throttle::Column::Failures, Expr::value(i32::try_from(next.failures).unwrap_or(i32::MAX)))
+            .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(to_db_time(next.window_started_at)))
+            .col_expr(login_throttle::Column::LockedUntil, Expr::value(next.locked_until.map(to_db_time)))
+            .filter(login_throttle::Column::Key.eq(key.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
     }
     Ok(())
 }

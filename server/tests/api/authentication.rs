@@ -224,3 +224,15 @@ async fn an_email_already_taken_is_refused_whatever_its_case() {
     let _: () = ann.ok("account/email", &[("email", "ann.lee@acme.test")]).await;
     assert_eq!(app.browser().log_in("ann.lee@acme.test", PASSWORD).await.status(), StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_failures_all_count() {
+    let app = TestApp::spawn_with(|s| s.login_max_failures = 12).await;
+    let attempts = (0..12).map(|_| async {
+        app.browser().call("auth/login", &[("email", ANN), ("password", "wrong password!"), ("next", "")]).await.status()
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let (status, _) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "twelve failures lock the account however they arrive");
+}
