@@ -93,14 +93,6 @@ impl Principal {
         }
     }
 
-    /// The person at the keyboard: the super admin while impersonating.
-    pub const fn actor(&self) -> UserId {
-        match *self {
-            Principal::Own(account) => account.id(),
-            Principal::Impersonating(imp) => imp.super_admin,
-        }
-    }
-
     pub const fn impersonation(&self) -> Option<ActiveImpersonation> {
         match *self {
             Principal::Own(_) => None,
@@ -152,7 +144,7 @@ mod tests {
     fn an_impersonating_admin_has_the_users_rights_and_no_admin_rights() {
         let p = impersonating();
         assert_eq!(p.effective(), user());
-        assert_eq!(p.actor(), admin().id());
+        assert_eq!(p.impersonation().map(|i| i.super_admin), Some(admin().id()));
         assert_eq!(p.as_super_admin(), None);
         assert_eq!(p.in_own_session(), None);
     }

@@ -11,8 +11,8 @@ use crate::db::{ending, from_db_time, to_db_time};
 use app::api::types::{Banner, EndNotice, Viewer};
 use app::backend::{BackendError, RequestSession, SessionKey, SessionMove, SessionSecret};
 use app::domain::{
-    Account, ActiveImpersonation, Event, Grant, GrantId, Impersonation, ImpersonationId, Principal, Role, StartReason, TenantId,
-    Timestamp, UserId, rules,
+    Account, Event, Grant, GrantId, Impersonation, ImpersonationId, Principal, Role, StartReason, TenantId, Timestamp, UserId,
+    rules,
 };
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sea_orm::sea_query::{Alias, Expr, JoinType, Query};
@@ -246,32 +246,22 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
     let mut banner = None;
     if let Some((impersonation, grant)) = impersonation_of(&row) {
         let subject = row.s_role.as_deref().and_then(|role| account(grant.user.uuid(), role, row.s_tenant_id));
-        let held = match (own, subject) {
-            (Account::SuperAdmin { .. }, Some(subject @ Account::User { .. })) => rules::holds(&impersonation, &grant, now).ok().map(|ends_at| (subject, ends_at)),
-            // The admin lost the role, or the subject became something that cannot be impersonated.
-            _ => {
-                end_with_session(store, grant.user, impersonation.id, now).await?;
-                None
-            }
+        let acting = match subject {
+            Some(subject) => rules::acting_as(own, subject, &impersonation, &grant, now),
+            None => Err(app::domain::Ending { at: now, reason: app::domain::EndReason::SessionEnded }),
         };
-        match held {
-            Some((subject, ends_at)) => {
-                principal = Principal::Impersonating(ActiveImpersonation {
-                    id: impersonation.id,
-                    grant: grant.id,
-                    super_admin: own.id(),
-                    subject,
-                    ends_at,
-                });
+        match acting {
+            Ok(active) => {
+                principal = Principal::Impersonating(active);
                 banner = Some(Banner {
                     super_admin_name: row.p_name.clone(),
                     subject_name: row.s_name.clone().unwrap_or_default(),
                     tenant_name: row.s_tenant_name.clone().unwrap_or_default(),
-                    ends_at,
+                    ends_at: active.ends_at,
                     server_now: now,
                 });
             }
-            None => fall_out_of(store, key, &impersonation, &grant, now).await?,
+            Err(_) => fall_out_of(store, key, &impersonation, &grant, now).await?,
         }
     }
     if touch && now >= from_db_time(row.last_seen_at).plus(TOUCH_EVERY) {
@@ -295,12 +285,13 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
     Ok(Some(RequestSession { key: key.clone(), principal, viewer }))
 }
 
-/// The session's impersonation is over: record why (if time ended it and nobody recorded it yet),
-/// and return the session to the super admin's own, remembering the impersonation for the notice.
-/// Idempotent, so concurrent requests of one tab (a page and its live channel) agree.
+/// The session's impersonation is over: record its end if nobody did yet (the window's end, or
+/// the session's when its owner lost the role), and return the session to the super admin's own,
+/// remembering the impersonation for the notice. Idempotent, so concurrent requests of one tab (a
+/// page and its live channel) agree.
 async fn fall_out_of(store: &Store, key: &SessionKey, impersonation: &Impersonation, grant: &Grant, now: Timestamp) -> Result<(), BackendError> {
     if impersonation.ended.is_none() {
-        super::consent::settle(store, grant.user, now).await?;
+        end_with_session(store, grant.user, impersonation.id, now).await?;
     }
     session::Entity::update_many()
         .col_expr(session::Column::ImpersonationId, Expr::value(Option::<uuid::Uuid>::None))

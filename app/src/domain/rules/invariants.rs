@@ -6,7 +6,6 @@
 
 use super::*;
 use crate::domain::ids::TenantId;
-use crate::domain::principal::ActiveImpersonation;
 use proptest::prelude::*;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -109,15 +108,13 @@ impl World {
         let Some(id) = self.sessions[admin] else { return own };
         let imp = self.impersonations[&id].clone();
         let grant = self.grants[&imp.grant].clone();
-        match holds(&imp, &grant, self.now) {
-            Ok(ends_at) => {
-                let subject = *self.users.iter().find(|u| u.id() == grant.user).expect("subjects are users");
-                Principal::Impersonating(ActiveImpersonation { id, grant: grant.id, super_admin: imp.super_admin, subject, ends_at })
-            }
+        let subject = *self.users.iter().find(|u| u.id() == grant.user).expect("subjects are users");
+        match acting_as(self.admins[admin], subject, &imp, &grant, self.now) {
+            Ok(active) => Principal::Impersonating(active),
             Err(_) => {
                 self.sessions[admin] = None;
-                let settled = self.consent(self.users.iter().copied().find(|u| u.id() == grant.user).expect("user")).settle(self.now);
-                self.store(&settled);
+                let ended = session_ended(&self.consent(subject), id, self.now);
+                self.store(&ended);
                 own
             }
         }

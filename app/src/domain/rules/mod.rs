@@ -24,7 +24,7 @@
 //! on the exact millisecond of every boundary.
 
 use super::ids::{GrantId, ImpersonationId, UserId};
-use super::principal::{Account, Principal};
+use super::principal::{Account, ActiveImpersonation, Principal};
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -458,6 +458,20 @@ pub fn session_ended(consent: &Consent, impersonation: ImpersonationId, now: Tim
         return settled;
     }
     consent.end_impersonations(|i| i.id == impersonation, Ending { at: now, reason: EndReason::SessionEnded }, None)
+}
+
+/// Rules 3, 4, 5, 8 and 9 on every request: what a session inside an impersonation acts as. Only
+/// a super admin, in the session that started it, acting as an ordinary user, while the window is
+/// open; otherwise the impersonation is over, and this says when and why.
+pub fn acting_as(own: Account, subject: Account, impersonation: &Impersonation, grant: &Grant, now: Timestamp) -> Result<ActiveImpersonation, Ending> {
+    match (own, subject) {
+        (Account::SuperAdmin { id }, Account::User { .. }) if id == impersonation.super_admin && grant.user == subject.id() => {
+            let ends_at = holds(impersonation, grant, now)?;
+            Ok(ActiveImpersonation { id: impersonation.id, grant: grant.id, super_admin: id, subject, ends_at })
+        }
+        // The account lost its role, or the records no longer fit together: the session's own end.
+        _ => Err(impersonation.ended.unwrap_or(Ending { at: now, reason: EndReason::SessionEnded })),
+    }
 }
 
 /// Rules 3, 4 and 5 on every request: does this impersonation still hold at `now`? Holding, it

@@ -409,3 +409,32 @@ fn end_reasons_round_trip_through_their_names() {
     }
     assert_eq!(EndReason::parse("expired"), None);
 }
+
+// Rules 8 and 9 on every request: what a session inside an impersonation acts as
+
+#[test]
+fn a_super_admins_session_acts_as_the_user_until_ends_at() {
+    let (c, _) = started_by_a(T0);
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    let ends_at = T0.plus(Duration::from_secs(600));
+    let active = acting_as(admin_a(), user(), imp, grant, ends_at.minus(MS)).expect("acts as the user");
+    assert_eq!((active.subject, active.super_admin, active.ends_at), (user(), admin_a().id(), ends_at));
+    assert_eq!(acting_as(admin_a(), user(), imp, grant, ends_at), Err(Ending { at: ends_at, reason: EndReason::DurationOver }));
+}
+
+#[test]
+fn a_session_whose_owner_lost_the_role_acts_as_nobody_else() {
+    let (c, _) = started_by_a(T0);
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    let demoted = Account::User { id: admin_a().id(), tenant: TenantId(Uuid::from_u128(100)) };
+    assert_eq!(acting_as(demoted, user(), imp, grant, T0), Err(Ending { at: T0, reason: EndReason::SessionEnded }));
+}
+
+#[test]
+fn a_session_never_acts_as_a_super_admin_or_through_someone_elses_impersonation() {
+    let (c, _) = started_by_a(T0);
+    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
+    assert!(acting_as(admin_a(), admin_b(), imp, grant, T0).is_err());
+    assert!(acting_as(admin_b(), user(), imp, grant, T0).is_err());
+    assert!(acting_as(admin_a(), other_user(), imp, grant, T0).is_err());
+}
