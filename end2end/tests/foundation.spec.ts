@@ -69,6 +69,6 @@ test("menus work from the keyboard and give focus back", async ({ people }) => {
 
   await carla.moreActions().click();
   await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeVisible();
-  await carla.page.getByRole("heading", { name: "Details" }).click();
+  await carla.page.getByRole("heading", { name: "Details", exact: true }).click();
   await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeHidden();
 });

@@ -57,3 +57,24 @@ test("Cancel and Escape close the dialog and change nothing", async ({ people })
   await eve.page.reload();
   await expect(eve.page.getByText("Not allowed.")).toBeVisible();
 });
+
+test("a user changes their password and logs in with the new one", async ({ people }) => {
+  const gus = await people();
+  gus.allowed.push(/status of 422/);
+  await gus.logIn("gus@globex.test");
+  await gus.openProfile();
+  await gus.page.getByLabel("Current password").fill("not the password");
+  await gus.page.getByLabel("New password").fill("a brand new passphrase");
+  await gus.page.getByRole("button", { name: "Change password" }).click();
+  await expect(gus.page.getByRole("alert")).toHaveText("The current password is not right.");
+  await expect(gus.page.getByLabel("New password")).toHaveValue("a brand new passphrase");
+
+  await gus.page.getByLabel("Current password").fill("impersonate-demo");
+  await gus.page.getByRole("button", { name: "Change password" }).click();
+  await expect(gus.page.getByRole("status").filter({ hasText: "Password changed." })).toBeVisible();
+  await expect(gus.page.getByLabel("New password")).toHaveValue("");
+
+  const again = await people();
+  await again.logIn("gus@globex.test", "a brand new passphrase");
+  await expect(again.page.getByRole("heading", { name: "Globex" })).toBeVisible();
+});

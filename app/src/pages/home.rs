@@ -52,13 +52,16 @@ fn TenantHome() -> impl IntoView {
                         <section aria-labelledby="tasks-title" class="panel">
                             <h2 id="tasks-title">"Tasks"</h2>
                             <TaskList tasks=home.tasks set_done />
-                            <AddTaskForm add />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
         </Transition>
+        // Outside the data's transition, so a refresh never wipes what is being typed.
+        <section aria-label="Add a task" class="panel">
+            <AddTaskForm add />
+        </section>
     }
 }
 

@@ -2,7 +2,9 @@
 //! the live consent status and the impersonation history.
 
 use super::{PageError, loading};
+use crate::api::account::{ChangeEmail, ChangePassword};
 use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profile};
+use crate::api::types::Viewer;
 use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::domain::{Role, Timestamp};
 use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span};
@@ -15,26 +17,100 @@ pub fn ProfilePage() -> impl IntoView {
     let refresh = Refresh::use_();
     let allow = ServerAction::<AllowImpersonation>::new();
     let disallow = ServerAction::<DisallowImpersonation>::new();
+    let change_email = ServerAction::<ChangeEmail>::new();
     let data = Resource::new(
-        move || (refresh.track(), allow.version().get(), disallow.version().get()),
+        move || (refresh.track(), allow.version().get(), disallow.version().get(), change_email.version().get()),
         |_| load_profile(),
     );
+    // Kept above the data: a refresh that re-renders the page keeps an open dialog open.
+    let confirm_open = RwSignal::new(false);
+    // The dialog closes once the server answered; an error shows on the page.
+    Effect::new(move |_| {
+        if allow.value().get().is_some() {
+            confirm_open.set(false);
+        }
+    });
     view! {
         <Title text="Your Profile" />
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(profile) => view! { <ProfileView profile allow disallow /> }.into_any(),
+                    Ok(profile) => view! { <ProfileView profile allow disallow confirm_open /> }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
         </Transition>
+        <SignInPanel change_email />
+    }
+}
+
+/// Changing the login email and the password: the owner's alone, so an impersonator sees why not.
+#[component]
+fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
+    let impersonating = use_context::<Viewer>().is_some_and(|v| v.impersonation.is_some());
+    let change_password = ServerAction::<ChangePassword>::new();
+    let email_form = NodeRef::<leptos::html::Form>::new();
+    let password_form = NodeRef::<leptos::html::Form>::new();
+    // Clear a form once its change is stored, never before: nothing typed is lost on an error.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change_email.value().get()
+            && let Some(form) = email_form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = change_password.value().get()
+            && let Some(form) = password_form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    let outcome = |done: &'static str, value: Option<Result<(), crate::api::ApiError>>| {
+        value.map(|result| match result {
+            Ok(()) => view! { <p class="message message-notice" role="status">{done}</p> }.into_any(),
+            Err(error) => view! { <ErrorMessage error /> }.into_any(),
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="sign-in-title">
+            <h2 id="sign-in-title">"Sign-in details"</h2>
+            {impersonating.then(|| view! {
+                <p class="hint">"Only the user can change their email or password, not an impersonator."</p>
+            })}
+            <fieldset class="fieldset" disabled=impersonating>
+                <ActionForm action=change_email node_ref=email_form attr:class="form form-inline">
+                    <div class="field">
+                        <label for="new-email">"New email"</label>
+                        <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254" />
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
+                </ActionForm>
+                {move || outcome("Email changed.", change_email.value().get())}
+                <ActionForm action=change_password node_ref=password_form attr:class="form form-inline">
+                    <div class="field">
+                        <label for="current-password">"Current password"</label>
+                        <input id="current-password" name="current" type="password" autocomplete="current-password" required />
+                    </div>
+                    <div class="field">
+                        <label for="new-password">"New password"</label>
+                        <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength="10" maxlength="1024" />
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || change_password.pending().get()>"Change password"</button>
+                </ActionForm>
+                {move || outcome("Password changed. Your other sessions were logged out.", change_password.value().get())}
+            </fieldset>
+        </section>
     }
 }
 
 #[component]
-fn ProfileView(profile: Profile, allow: ServerAction<AllowImpersonation>, disallow: ServerAction<DisallowImpersonation>) -> impl IntoView {
-    let confirm_open = RwSignal::new(false);
+fn ProfileView(
+    profile: Profile,
+    allow: ServerAction<AllowImpersonation>,
+    disallow: ServerAction<DisallowImpersonation>,
+    confirm_open: RwSignal<bool>,
+) -> impl IntoView {
     let consent = profile.consent.clone();
     let allowed = !matches!(consent.state, ConsentState::NotAllowed);
     let item = MenuItem {
@@ -49,12 +125,6 @@ fn ProfileView(profile: Profile, allow: ServerAction<AllowImpersonation>, disall
             }
         }),
     };
-    // The dialog closes once the server answered; an error shows on the page.
-    Effect::new(move |_| {
-        if allow.value().get().is_some() {
-            confirm_open.set(false);
-        }
-    });
     let error = move || {
         let failed = |v: Option<Result<ConsentView, crate::api::ApiError>>| v.and_then(Result::err);
         failed(allow.value().get()).or_else(|| failed(disallow.value().get()))

@@ -11,14 +11,24 @@ use leptos_meta::Title;
 #[component]
 pub fn SwitcherPage() -> impl IntoView {
     let refresh = Refresh::use_();
-    let data = Resource::new(move || refresh.track(), |_| load_switcher());
+    // What the super admin typed lives here, above the data, so a refresh never wipes it.
+    let input = Input { query: RwSignal::new(String::new()), reason: RwSignal::new(String::new()) };
+    let start = ServerAction::<StartImpersonation>::new();
+    // A failed start re-reads the list (the user it named may have left it); a successful one leaves.
+    let failed_starts = RwSignal::new(0_u32);
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(())) => hard_navigate("/"),
+        Some(Err(_)) => failed_starts.update(|n| *n += 1),
+        None => {}
+    });
+    let data = Resource::new(move || (refresh.track(), failed_starts.get()), |_| load_switcher());
     view! {
         <Title text="Impersonate a user" />
         <h1>"Impersonate a user"</h1>
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(switcher) => view! { <SwitcherView switcher /> }.into_any(),
+                    Ok(switcher) => view! { <SwitcherView switcher input start /> }.into_any(),
                     Err(error) => view! { <PageError error /> }.into_any(),
                 }
             })}
@@ -32,17 +42,17 @@ fn matches(candidate: &Candidate, query: &str) -> bool {
     query.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
 }
 
+/// The search and the reason, as typed.
+#[derive(Clone, Copy)]
+struct Input {
+    query: RwSignal<String>,
+    reason: RwSignal<String>,
+}
+
 #[component]
-fn SwitcherView(switcher: Switcher) -> impl IntoView {
+fn SwitcherView(switcher: Switcher, input: Input, start: ServerAction<StartImpersonation>) -> impl IntoView {
     let Switcher { candidates, server_now, require_reason, notice } = switcher;
-    let query = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let start = ServerAction::<StartImpersonation>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = start.value().get() {
-            hard_navigate("/");
-        }
-    });
+    let Input { query, reason } = input;
     let total = candidates.len();
     let candidates = StoredValue::new(candidates);
     let shown = move || candidates.with_value(|all| all.iter().filter(|c| matches(c, &query.get())).cloned().collect::<Vec<_>>());
