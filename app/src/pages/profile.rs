@@ -47,7 +47,9 @@ pub fn ProfilePage() -> impl IntoView {
 /// Changing the login email and the password: the owner's alone, so an impersonator sees why not.
 #[component]
 fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
-    let impersonating = use_context::<Viewer>().is_some_and(|v| v.impersonation.is_some());
+    let viewer = use_context::<Viewer>();
+    let impersonating = viewer.as_ref().is_some_and(|v| v.impersonation.is_some());
+    let email = viewer.map(|v| v.email).unwrap_or_default();
     let change_password = ServerAction::<ChangePassword>::new();
     let email_form = NodeRef::<leptos::html::Form>::new();
     let password_form = NodeRef::<leptos::html::Form>::new();
@@ -88,6 +90,8 @@ fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
                 </ActionForm>
                 {move || outcome("Email changed.", change_email.value().get())}
                 <ActionForm action=change_password node_ref=password_form attr:class="form form-inline">
+                    // For password managers: whose password this is (no name, so it is not sent).
+                    <input type="email" autocomplete="username" value=email readonly hidden />
                     <div class="field">
                         <label for="current-password">"Current password"</label>
                         <input id="current-password" name="current" type="password" autocomplete="current-password" required />
