@@ -1,3 +1,5 @@
+//! The audit log: one row per event the rules decided, and per write made while impersonating.
+
 use sea_orm::entity::prelude::*;
 
 /// Append-only: the code inserts and reads these rows, never updates or deletes them.

@@ -1,3 +1,5 @@
+//! Grants: a user's consents to be impersonated, with their two windows.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! Impersonations: one super admin acting as one user under a grant.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

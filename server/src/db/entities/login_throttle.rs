@@ -1,3 +1,5 @@
+//! Failed-login counts per account and per client address.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! Sessions: who is logged in, under the hash of their cookie's secret, and the impersonation they are in.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! Tasks: the tenant's records on the home page.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

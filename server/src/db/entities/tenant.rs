@@ -1,3 +1,5 @@
+//! Tenants: the SaaS's customer organisations.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,3 +1,5 @@
+//! People: ordinary users of a tenant, and the vendor's super admins.
+
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
