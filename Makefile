@@ -47,7 +47,7 @@ test-e2e:
 
 ## Development: rebuild and reload on every change.
 watch: setup
-	cargo leptos watch
+	DEMO_DATA=true cargo leptos watch
 
 clean-data:
 	rm -rf data

@@ -44,6 +44,8 @@ pub struct Settings {
     pub request_body_limit: usize,
     /// How often the live channel re-checks a session.
     pub live_interval: Duration,
+    /// Add the demo tenants and people to an empty database at start-up (like `serve --demo`).
+    pub demo_data: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +93,7 @@ impl Settings {
             trust_forwarded_for: source.bool("trust_forwarded_for", false)?,
             request_body_limit: source.count("request_body_limit", 64 * 1024)? as usize,
             live_interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
+            demo_data: source.bool("demo_data", false)?,
         };
         if settings.session_idle_timeout > settings.session_lifetime {
             return Err(invalid("SESSION_IDLE_TIMEOUT", &format!("{:?}", settings.session_idle_timeout), "must not exceed SESSION_LIFETIME"));

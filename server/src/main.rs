@@ -55,7 +55,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     let settings = Settings::load().map_err(|e| e.to_string())?;
     let leptos_options = leptos_options()?;
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
-        Command::Serve { demo } => serve(settings, leptos_options, demo).await,
+        Command::Serve { demo } => {
+            let demo = demo || settings.demo_data;
+            serve(settings, leptos_options, demo).await
+        }
         Command::CreateSuperAdmin { name, email } => create_super_admin(settings, leptos_options, name, email).await,
     }
 }
