@@ -122,3 +122,20 @@ test("a super admin who stops and starts again continues the same countdown", as
   await ada.impersonate("Hana Ito");
   expect(await ada.secondsLeft()).toBeLessThanOrEqual(before - 2);
 });
+
+test("a laptop whose clock is hours off still counts down the server's time", async ({ people, userWhoAllows }) => {
+  await userWhoAllows("ann@acme.test");
+  const ada = await people();
+  // This browser believes it is three hours later than it is.
+  await ada.page.addInitScript(() => {
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3 * 3600 * 1000;
+  });
+  await ada.logIn("ada@vendor.test");
+  await ada.impersonate("Ann Lee");
+  // Give the countdown a few ticks after the live channel measured the server's clock.
+  await expect.poll(() => ada.secondsLeft()).toBeLessThan(24 * 3600 - 1);
+  const left = await ada.secondsLeft();
+  expect(left).toBeGreaterThan(24 * 3600 - 60);
+  expect(left).toBeLessThanOrEqual(24 * 3600);
+});
