@@ -28,14 +28,15 @@ pub async fn load_switcher() -> Result<Switcher, ApiError> {
 #[server(endpoint = "impersonation/start")]
 pub async fn start_impersonation(user: UserId, reason: String) -> Result<(), ApiError> {
     let session = authenticate()?;
+    // Refuse non-starters before touching the subject, so nobody can probe which users exist.
     rules::starter(&session.principal)?;
     let s = services()?;
-    let reason = StartReason::parse(&reason, s.policy.require_reason)?;
+    let reason = StartReason::parse(&reason)?;
     let (who, now, policy, id) = (session.principal, s.clock.now(), s.policy, ImpersonationId::from_uuid(uuid::Uuid::new_v4()));
     let decide = Box::new(move |c: &_| rules::start(c, &who, now, &policy, id, reason));
     let moved = SessionMove::Enter { session: session.key, impersonation: id };
-    let decided = s.backend.decide(user, moved, decide).await?;
-    set_session_cookie(&s, decided.new_session).await
+    let new_session = s.backend.decide(user, moved, decide).await?;
+    set_session_cookie(&s, new_session).await
 }
 
 /// Rule 7: stop impersonating; the super admin returns to their own session.
@@ -46,8 +47,8 @@ pub async fn stop_impersonation() -> Result<(), ApiError> {
     let imp = session.principal.impersonation().ok_or(Refusal::NotImpersonating)?;
     let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
     let decide = Box::new(move |c: &_| rules::stop(c, &who, now, &policy));
-    let decided = s.backend.decide(imp.subject.id(), SessionMove::Leave { session: session.key }, decide).await?;
-    set_session_cookie(&s, decided.new_session).await
+    let new_session = s.backend.decide(imp.subject.id(), SessionMove::Leave { session: session.key }, decide).await?;
+    set_session_cookie(&s, new_session).await
 }
 
 #[cfg(feature = "ssr")]

@@ -7,14 +7,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "session/status")]
 pub async fn current_status() -> Result<LiveStatus, ApiError> {
-    use crate::backend::{authenticate, services};
-    let session = match authenticate() {
-        Ok(session) => session,
-        Err(ApiError::Unauthenticated) => return Ok(LiveStatus::LoggedOut),
-        Err(e) => return Err(e),
-    };
-    match session.viewer.impersonation {
-        Some(banner) => Ok(LiveStatus::Impersonating { banner }),
-        None => Ok(LiveStatus::Own { ended: services()?.backend.end_notice(&session.key).await? }),
+    match crate::backend::authenticate() {
+        Ok(session) => Ok(LiveStatus::of(&session.viewer)),
+        Err(ApiError::Unauthenticated) => Ok(LiveStatus::LoggedOut),
+        Err(e) => Err(e),
     }
 }

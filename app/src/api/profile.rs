@@ -1,7 +1,7 @@
 //! "Your Profile": who the user is, their consent to be impersonated, and its history.
 
 use super::ApiError;
-use super::types::{ConsentView, Profile};
+use super::types::Profile;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
@@ -24,26 +24,24 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
     Ok(views::profile(&record, history, &session.principal, s.clock.now(), &s.policy))
 }
 
-/// Rule 1: the user allows super admins to start impersonating them.
+/// Rule 1: the user allows super admins to start impersonating them. The page re-reads the profile.
 #[server(endpoint = "impersonation/allow")]
-pub async fn allow_impersonation() -> Result<ConsentView, ApiError> {
+pub async fn allow_impersonation() -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let (who, now, policy, grant) = (session.principal, s.clock.now(), s.policy, GrantId::from_uuid(uuid::Uuid::new_v4()));
     let decide = Box::new(move |c: &_| rules::allow(c, &who, now, &policy, grant));
     s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
-    let record = s.backend.consent(who.effective().id()).await?;
-    Ok(views::consent(&record, &who, now, &s.policy))
+    Ok(())
 }
 
-/// Rule 5: the user disallows; every impersonation of them ends at once.
+/// Rule 5: the user disallows; every impersonation of them ends at once. The page re-reads the profile.
 #[server(endpoint = "impersonation/disallow")]
-pub async fn disallow_impersonation() -> Result<ConsentView, ApiError> {
+pub async fn disallow_impersonation() -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let (who, now) = (session.principal, s.clock.now());
     let decide = Box::new(move |c: &_| rules::disallow(c, &who, now));
     s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
-    let record = s.backend.consent(who.effective().id()).await?;
-    Ok(views::consent(&record, &who, now, &s.policy))
+    Ok(())
 }

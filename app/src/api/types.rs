@@ -116,13 +116,23 @@ pub struct EndNotice {
     pub at: Timestamp,
 }
 
-/// What a page polls or is pushed to stay true: the session's current standing.
+/// What a page polls or is pushed to stay true: the session's current standing. (Why an
+/// impersonation ended is the switcher's to say; see [`Switcher::notice`].)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LiveStatus {
     LoggedOut,
-    /// In one's own session; `ended` says why an impersonation this session was in has ended.
-    Own { ended: Option<EndNotice> },
+    Own,
     Impersonating { banner: Banner },
+}
+
+impl LiveStatus {
+    /// The standing of a logged-in viewer.
+    pub fn of(viewer: &Viewer) -> LiveStatus {
+        match &viewer.impersonation {
+            Some(banner) => LiveStatus::Impersonating { banner: banner.clone() },
+            None => LiveStatus::Own,
+        }
+    }
 }
 
 /// One of a tenant's records.

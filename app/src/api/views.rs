@@ -4,7 +4,7 @@ use super::types::{Candidate, CandidateState, ConsentState, ConsentView, History
 use crate::backend::ConsentRecord;
 use crate::domain::{GrantPhase, Policy, Principal, Refusal, Role, Timestamp};
 
-pub fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &Policy) -> ConsentView {
+fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &Policy) -> ConsentView {
     let state = match record.consent.grant.as_ref().map(|g| (g, g.phase(now))) {
         None | Some((_, GrantPhase::Over(_))) => ConsentState::NotAllowed,
         Some((_, GrantPhase::Waiting { start_deadline })) => ConsentState::Waiting { start_deadline },

@@ -12,7 +12,7 @@ pub use context::{ClientAddress, RequestSession, Services, authenticate, client_
 pub use session::{SessionCookie, SessionKey, SessionSecret};
 
 use crate::api::types::{AuditEntry, EndNotice, HistoryEntry, Task};
-use crate::domain::{Consent, Decision, Event, ImpersonationId, Principal, TaskId, TenantId, Timestamp, UserId};
+use crate::domain::{Consent, Decision, ImpersonationId, Principal, TaskId, TenantId, Timestamp, UserId};
 use crate::domain::Refusal;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -37,14 +37,6 @@ pub enum SessionMove {
     Leave { session: SessionKey },
     /// The session ends (logout while impersonating).
     End { session: SessionKey },
-}
-
-/// What a consent change did.
-#[derive(Debug)]
-pub struct Decided {
-    pub events: Vec<Event>,
-    /// The caller's new session secret, when the session moved.
-    pub new_session: Option<SessionSecret>,
 }
 
 /// A user's consent with the names the pages show next to it.
@@ -93,8 +85,9 @@ pub trait Backend: Send + Sync {
     /// The user's consent as stored; `NotFound` when there is no such user.
     async fn consent(&self, subject: UserId) -> Result<ConsentRecord, BackendError>;
     /// Locks the subject's consent, runs `decide` on it, stores the events (and the audit log) and
-    /// moves the caller's session, all in one transaction.
-    async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Decided, BackendError>;
+    /// moves the caller's session, all in one transaction; answers the caller's new session secret
+    /// when the session moved.
+    async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError>;
     /// Every ordinary user with a grant not recorded as ended (the rules decide which are open).
     async fn consents_with_grants(&self) -> Result<Vec<ConsentRecord>, BackendError>;
     /// The impersonations of a user, newest first.

@@ -42,6 +42,16 @@ pub enum Account {
 }
 
 impl Account {
+    /// An account from its stored parts; `None` when they contradict each other (a user belongs to
+    /// exactly one tenant, a super admin to none).
+    pub fn from_parts(id: UserId, role: Role, tenant: Option<TenantId>) -> Option<Account> {
+        match (role, tenant) {
+            (Role::User, Some(tenant)) => Some(Account::User { id, tenant }),
+            (Role::SuperAdmin, None) => Some(Account::SuperAdmin { id }),
+            _ => None,
+        }
+    }
+
     pub const fn id(&self) -> UserId {
         match *self {
             Account::User { id, .. } | Account::SuperAdmin { id } => id,
@@ -159,6 +169,15 @@ mod tests {
     #[test]
     fn an_ordinary_user_is_no_super_admin() {
         assert_eq!(Principal::Own(user()).as_super_admin(), None);
+    }
+
+    #[test]
+    fn an_account_is_a_user_with_a_tenant_or_a_super_admin_without_one() {
+        let (id, tenant) = (user().id(), user().tenant());
+        assert_eq!(Account::from_parts(id, Role::User, tenant), Some(user()));
+        assert_eq!(Account::from_parts(admin().id(), Role::SuperAdmin, None), Some(admin()));
+        assert_eq!(Account::from_parts(id, Role::User, None), None);
+        assert_eq!(Account::from_parts(id, Role::SuperAdmin, tenant), None);
     }
 
     #[test]

@@ -130,7 +130,7 @@ fn ProfileView(
         }),
     };
     let error = move || {
-        let failed = |v: Option<Result<ConsentView, crate::api::ApiError>>| v.and_then(Result::err);
+        let failed = |v: Option<Result<(), crate::api::ApiError>>| v.and_then(Result::err);
         failed(allow.value().get()).or_else(|| failed(disallow.value().get()))
     };
     let (window, duration) = (consent.start_window_secs, consent.duration_secs);

@@ -5,7 +5,9 @@
 //! an impersonator whose impersonation ended is sent back to the switcher, where the server says
 //! why. The server refuses regardless: this only spares people from acting on a stale page.
 
-use crate::api::types::{LivePush, LiveStatus};
+use crate::api::types::LiveStatus;
+#[cfg(feature = "hydrate")]
+use crate::api::types::LivePush;
 use leptos::prelude::*;
 
 /// A counter that pages' resources depend on; it moves whenever the server says something changed.
@@ -49,14 +51,14 @@ pub enum Reaction {
     Leave(String),
 }
 
-/// `impersonating`: whether the page was rendered inside an impersonation.
-/// `last_revision`: the revision of the previous message, `None` for the first.
-pub fn react(push: &LivePush, impersonating: bool, last_revision: Option<i64>, here: &str) -> Reaction {
-    match (&push.status, impersonating) {
+/// `impersonating`: whether the page was rendered inside an impersonation; `data_changed`: whether
+/// the revision moved since the previous message.
+pub fn react(status: &LiveStatus, impersonating: bool, data_changed: bool, here: &str) -> Reaction {
+    match (status, impersonating) {
         (LiveStatus::LoggedOut, _) => Reaction::Leave(format!("/login?next={}", crate::api::navigation::percent_encode(here))),
-        (LiveStatus::Own { .. }, true) => Reaction::Leave("/impersonate".to_owned()),
+        (LiveStatus::Own, true) => Reaction::Leave("/impersonate".to_owned()),
         (LiveStatus::Impersonating { .. }, false) => Reaction::Leave("/".to_owned()),
-        _ if last_revision.is_some_and(|r| r != push.revision) => Reaction::Refresh,
+        _ if data_changed => Reaction::Refresh,
         _ => Reaction::Nothing,
     }
 }
@@ -89,7 +91,8 @@ fn listen(impersonating: bool) {
                 clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
             }
             let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-            match react(&push, impersonating, last_revision.get_value(), &here) {
+            let data_changed = last_revision.get_value().is_some_and(|r| r != push.revision);
+            match react(&push.status, impersonating, data_changed, &here) {
                 Reaction::Nothing => {}
                 Reaction::Refresh => refresh.bump(),
                 Reaction::Leave(path) => hard_navigate(&path),
@@ -106,9 +109,8 @@ fn listen(impersonating: bool) {
             }
             leptos::task::spawn_local(async move {
                 let Ok(status) = crate::api::live::current_status().await else { return };
-                let push = LivePush { status, revision: 0, server_now: crate::domain::Timestamp::from_unix_millis(0) };
                 let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-                if let Reaction::Leave(path) = react(&push, impersonating, None, &here) {
+                if let Reaction::Leave(path) = react(&status, impersonating, false, &here) {
                     hard_navigate(&path);
                 }
             });
@@ -125,10 +127,6 @@ mod tests {
     use crate::api::types::Banner;
     use crate::domain::Timestamp;
 
-    fn push(status: LiveStatus, revision: i64) -> LivePush {
-        LivePush { status, revision, server_now: Timestamp::from_unix_millis(0) }
-    }
-
     fn impersonating() -> LiveStatus {
         let t = Timestamp::from_unix_millis(0);
         LiveStatus::Impersonating {
@@ -138,25 +136,23 @@ mod tests {
 
     #[test]
     fn an_impersonator_whose_impersonation_ended_goes_back_to_the_switcher() {
-        let own = push(LiveStatus::Own { ended: None }, 1);
-        assert_eq!(react(&own, true, Some(1), "/"), Reaction::Leave("/impersonate".into()));
+        assert_eq!(react(&LiveStatus::Own, true, false, "/"), Reaction::Leave("/impersonate".into()));
     }
 
     #[test]
     fn a_logged_out_page_goes_to_login_and_comes_back() {
-        assert_eq!(react(&push(LiveStatus::LoggedOut, 1), false, None, "/profile"), Reaction::Leave("/login?next=/profile".into()));
+        assert_eq!(react(&LiveStatus::LoggedOut, false, false, "/profile"), Reaction::Leave("/login?next=/profile".into()));
     }
 
     #[test]
-    fn a_new_revision_refreshes_and_the_first_message_does_not() {
-        let p = push(impersonating(), 5);
-        assert_eq!(react(&p, true, None, "/"), Reaction::Nothing);
-        assert_eq!(react(&p, true, Some(5), "/"), Reaction::Nothing);
-        assert_eq!(react(&p, true, Some(4), "/"), Reaction::Refresh);
+    fn a_moved_revision_refreshes_the_page_and_an_unmoved_one_does_not() {
+        assert_eq!(react(&impersonating(), true, false, "/"), Reaction::Nothing);
+        assert_eq!(react(&impersonating(), true, true, "/"), Reaction::Refresh);
+        assert_eq!(react(&LiveStatus::Own, false, true, "/profile"), Reaction::Refresh);
     }
 
     #[test]
     fn a_page_rendered_in_ones_own_session_follows_a_session_that_moved_into_an_impersonation() {
-        assert_eq!(react(&push(impersonating(), 1), false, Some(1), "/impersonate"), Reaction::Leave("/".into()));
+        assert_eq!(react(&impersonating(), false, false, "/impersonate"), Reaction::Leave("/".into()));
     }
 }

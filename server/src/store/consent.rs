@@ -1,54 +1,23 @@
 //! Consents and impersonations in the database: loading a user's consent, deciding on it in one
 //! transaction, storing the rules' events, and reading the history and the audit log back.
 
+use super::rows::{account_of, grant_of, impersonation_of};
 use super::{Store, internal, sessions};
 use crate::db::entities::{audit_event, grant, impersonation, tenant, user};
-use crate::db::{ending, from_db_time, to_db_time};
+use crate::db::{from_db_time, to_db_time};
 use app::api::types::{AuditEntry, AuditKind, HistoryEntry};
-use app::backend::{BackendError, ConsentRecord, Decide, Decided, SessionMove};
+use app::backend::{BackendError, ConsentRecord, Decide, SessionMove, SessionSecret};
 use app::domain::{
-    Account, Consent, EndReason, Event, Grant, GrantId, GrantPhase, Impersonation, ImpersonationId, Principal, Role, StartReason,
-    TenantId, Timestamp, UserId,
+    Consent, EndReason, Event, Grant, GrantId, GrantPhase, Impersonation, ImpersonationId, Principal, Role, Timestamp, UserId,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::Order;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-/// Reads a user row as the account the rules know.
-pub fn account_of(row: &user::Model) -> Result<Account, BackendError> {
-    match (Role::parse(&row.role), row.tenant_id) {
-        (Some(Role::User), Some(tenant)) => Ok(Account::User { id: UserId::from_uuid(row.id), tenant: TenantId::from_uuid(tenant) }),
-        (Some(Role::SuperAdmin), None) => Ok(Account::SuperAdmin { id: UserId::from_uuid(row.id) }),
-        _ => Err(BackendError::Internal(format!("user {} has an inconsistent role", row.id))),
-    }
-}
-
-fn grant_of(row: &grant::Model) -> Grant {
-    Grant {
-        id: GrantId::from_uuid(row.id),
-        user: UserId::from_uuid(row.user_id),
-        allowed_at: from_db_time(row.allowed_at),
-        start_deadline: from_db_time(row.start_deadline),
-        ends_at: row.ends_at.map(from_db_time),
-        ended: ending(row.ended_at, row.end_reason.as_deref()),
-    }
-}
-
-fn impersonation_of(row: &impersonation::Model) -> Impersonation {
-    Impersonation {
-        id: ImpersonationId::from_uuid(row.id),
-        grant: GrantId::from_uuid(row.grant_id),
-        super_admin: UserId::from_uuid(row.super_admin_id),
-        started_at: from_db_time(row.started_at),
-        reason: row.reason.clone().map(StartReason::from_stored),
-        ended: ending(row.ended_at, row.end_reason.as_deref()),
-    }
-}
 
 async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
     let ids: HashSet<Uuid> = ids.into_iter().collect();
@@ -119,30 +88,38 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
     assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
 }
 
-/// Locks the subject, decides, stores, moves the caller's session: one transaction.
-pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Decided, BackendError> {
-    let txn = store.db().begin().await.map_err(internal)?;
-    // The first statement writes, so it takes the lock before anything is read (see the module doc of `store`).
+/// Takes the lock on one user's consent for the rest of the transaction. This must be the
+/// transaction's first statement: it writes, so the lock is held before anything is read (see the
+/// module doc of `store`). `NotFound` when there is no such user.
+pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<(), BackendError> {
     let locked = user::Entity::update_many()
         .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
         .filter(user::Column::Id.eq(subject.uuid()))
-        .exec(&txn)
+        .exec(txn)
         .await
         .map_err(internal)?;
     if locked.rows_affected == 0 {
         return Err(BackendError::NotFound);
     }
+    Ok(())
+}
+
+/// Locks the subject, decides, stores, moves the caller's session: one transaction.
+pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError> {
+    let txn = store.db().begin().await.map_err(internal)?;
+    lock(&txn, subject).await?;
     let record = load(&txn, subject).await?;
     let events = decide(&record.consent)?;
     store_events(&txn, &events).await.map_err(internal)?;
     let new_session = sessions::apply_move(&txn, &moved, &events, store.now()).await?;
     txn.commit().await.map_err(internal)?;
-    Ok(Decided { events, new_session })
+    Ok(new_session)
 }
 
-/// Records the time-based ends of one user's consent that nobody recorded yet.
-pub async fn settle(store: &Store, subject: UserId, now: Timestamp) -> Result<(), BackendError> {
-    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent| Ok(c.settle(now)))).await {
+/// Records what the rules say has already happened to one user's consent (a window's end, a
+/// session's end); nothing to record when the user is gone.
+pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Consent) -> Vec<Event> + Send + 'static) -> Result<(), BackendError> {
+    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent| Ok(happened(c)))).await {
         Ok(_) | Err(BackendError::NotFound) => Ok(()),
         Err(e) => Err(e),
     }
@@ -152,7 +129,7 @@ pub async fn settle(store: &Store, subject: UserId, now: Timestamp) -> Result<()
 pub async fn settle_all(store: &Store, now: Timestamp) -> Result<(), BackendError> {
     let open = grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(store.db()).await.map_err(internal)?;
     for row in open.iter().filter(|g| matches!(grant_of(g).phase(now), GrantPhase::Over(_))) {
-        settle(store, UserId::from_uuid(row.user_id), now).await?;
+        record(store, UserId::from_uuid(row.user_id), move |c| c.settle(now)).await?;
     }
     Ok(())
 }
@@ -223,28 +200,26 @@ async fn insert_impersonation(conn: &impl ConnectionTrait, imp: &Impersonation) 
     .map(|_| ())
 }
 
-/// The audit log's line for an event.
-fn audit_row(event: &Event) -> audit_event::ActiveModel {
-    let blank = audit_event::ActiveModel {
+/// An audit line with what every line has; the rest is filled in by the caller.
+fn audit_line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
         id: NotSet,
-        at: NotSet,
-        kind: NotSet,
-        subject_id: NotSet,
+        at: Set(to_db_time(at)),
+        kind: Set(kind.as_str().to_owned()),
+        subject_id: Set(subject.uuid()),
         super_admin_id: Set(None),
         caused_by_id: Set(None),
-        grant_id: NotSet,
+        grant_id: Set(grant.uuid()),
         impersonation_id: Set(None),
         end_reason: Set(None),
         reason: Set(None),
         detail: Set(None),
-    };
-    let row = |at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId| audit_event::ActiveModel {
-        at: Set(to_db_time(at)),
-        kind: Set(kind.as_str().to_owned()),
-        subject_id: Set(subject.uuid()),
-        grant_id: Set(grant.uuid()),
-        ..blank.clone()
-    };
+    }
+}
+
+/// The audit log's line for an event.
+fn audit_row(event: &Event) -> audit_event::ActiveModel {
+    let row = audit_line;
     match event {
         Event::Allowed(g) => audit_event::ActiveModel { caused_by_id: Set(Some(g.user.uuid())), ..row(g.allowed_at, AuditKind::Allowed, g.user, g.id) },
         Event::GrantEnded { grant, user, ending } if ending.reason == EndReason::Disallowed => {
@@ -277,17 +252,10 @@ fn audit_row(event: &Event) -> audit_event::ActiveModel {
 pub async fn audit_write(conn: &impl ConnectionTrait, principal: &Principal, at: Timestamp, detail: String) -> Result<(), DbErr> {
     let Principal::Impersonating(imp) = principal else { return Ok(()) };
     audit_event::ActiveModel {
-        id: NotSet,
-        at: Set(to_db_time(at)),
-        kind: Set(AuditKind::Wrote.as_str().to_owned()),
-        subject_id: Set(imp.subject.id().uuid()),
         super_admin_id: Set(Some(imp.super_admin.uuid())),
-        caused_by_id: Set(None),
-        grant_id: Set(imp.grant.uuid()),
         impersonation_id: Set(Some(imp.id.uuid())),
-        end_reason: Set(None),
-        reason: Set(None),
         detail: Set(Some(detail)),
+        ..audit_line(at, AuditKind::Wrote, imp.subject.id(), imp.grant)
     }
     .insert(conn)
     .await

@@ -9,6 +9,7 @@
 mod accounts;
 mod consent;
 pub mod passwords;
+pub mod rows;
 mod sessions;
 mod tasks;
 pub mod throttle;
@@ -18,7 +19,7 @@ pub use sessions::SessionLimits;
 
 use crate::config::Settings;
 use app::api::types::{AuditEntry, EndNotice, HistoryEntry, Task};
-use app::backend::{Backend, BackendError, Clock, ConsentRecord, Decide, Decided, RequestSession, SessionKey, SessionMove, SessionSecret};
+use app::backend::{Backend, BackendError, Clock, ConsentRecord, Decide, RequestSession, SessionKey, SessionMove, SessionSecret};
 use app::domain::{Principal, TaskId, TenantId, Timestamp, UserId};
 use sea_orm::{DatabaseConnection, DbErr};
 use std::net::IpAddr;
@@ -106,7 +107,7 @@ impl Backend for Store {
         consent::load(&self.db, subject).await
     }
 
-    async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Decided, BackendError> {
+    async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError> {
         consent::decide(self, subject, session, decide).await
     }
 

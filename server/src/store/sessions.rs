@@ -5,15 +5,12 @@
 //! impersonated user and their tenant), then the rules decide, on every request, from stored
 //! times only. Nothing is cached between requests, so every server instance agrees at once.
 
-use super::{Store, internal};
-use crate::db::entities::{impersonation, session, tenant, user};
-use crate::db::{ending, from_db_time, to_db_time};
+use super::{Store, internal, rows};
+use crate::db::entities::{grant, impersonation, session, tenant, user};
+use crate::db::{from_db_time, to_db_time};
 use app::api::types::{Banner, EndNotice, Viewer};
 use app::backend::{BackendError, RequestSession, SessionKey, SessionMove, SessionSecret};
-use app::domain::{
-    Account, Event, Grant, GrantId, Impersonation, ImpersonationId, Principal, Role, StartReason, TenantId, Timestamp, UserId,
-    rules,
-};
+use app::domain::{Event, Grant, Impersonation, ImpersonationId, Principal, Role, Timestamp, UserId, rules};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sea_orm::sea_query::{Alias, Expr, JoinType, Query};
 use sea_orm::{
@@ -196,35 +193,27 @@ async fn load_row(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
     Row::find_by_statement(statement).one(conn).await
 }
 
-fn account(id: uuid::Uuid, role: &str, tenant: Option<uuid::Uuid>) -> Option<Account> {
-    match (Role::parse(role)?, tenant) {
-        (Role::User, Some(tenant)) => Some(Account::User { id: UserId::from_uuid(id), tenant: TenantId::from_uuid(tenant) }),
-        (Role::SuperAdmin, None) => Some(Account::SuperAdmin { id: UserId::from_uuid(id) }),
-        _ => None,
-    }
-}
-
 /// The impersonation and grant of a row, when the session is in one.
 fn impersonation_of(row: &Row) -> Option<(Impersonation, Grant)> {
-    let id = ImpersonationId::from_uuid(row.impersonation_id?);
-    let grant_id = GrantId::from_uuid(row.i_grant_id?);
-    let impersonation = Impersonation {
-        id,
-        grant: grant_id,
-        super_admin: UserId::from_uuid(row.i_super_admin_id?),
-        started_at: from_db_time(row.i_started_at?),
-        reason: row.i_reason.clone().map(StartReason::from_stored),
-        ended: ending(row.i_ended_at, row.i_end_reason.as_deref()),
+    let impersonation = impersonation::Model {
+        id: row.impersonation_id?,
+        grant_id: row.i_grant_id?,
+        super_admin_id: row.i_super_admin_id?,
+        started_at: row.i_started_at?,
+        reason: row.i_reason.clone(),
+        ended_at: row.i_ended_at,
+        end_reason: row.i_end_reason.clone(),
     };
-    let grant = Grant {
-        id: grant_id,
-        user: UserId::from_uuid(row.g_user_id?),
-        allowed_at: from_db_time(row.g_allowed_at?),
-        start_deadline: from_db_time(row.g_start_deadline?),
-        ends_at: row.g_ends_at.map(from_db_time),
-        ended: ending(row.g_ended_at, row.g_end_reason.as_deref()),
+    let grant = grant::Model {
+        id: impersonation.grant_id,
+        user_id: row.g_user_id?,
+        allowed_at: row.g_allowed_at?,
+        start_deadline: row.g_start_deadline?,
+        ends_at: row.g_ends_at,
+        ended_at: row.g_ended_at,
+        end_reason: row.g_end_reason.clone(),
     };
-    Some((impersonation, grant))
+    Some((rows::impersonation_of(&impersonation), rows::grant_of(&grant)))
 }
 
 pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: bool) -> Result<Option<RequestSession>, BackendError> {
@@ -238,14 +227,14 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
         delete(store.db(), key).await?;
         return Ok(None);
     }
-    let Some(own) = account(row.user_id, &row.p_role, row.p_tenant_id) else {
+    let Some(own) = rows::account(row.user_id, &row.p_role, row.p_tenant_id) else {
         tracing::warn!(user = %row.user_id, "session of an account with an inconsistent role; refusing it");
         return Ok(None);
     };
     let mut principal = Principal::Own(own);
     let mut banner = None;
     if let Some((impersonation, grant)) = impersonation_of(&row) {
-        let subject = row.s_role.as_deref().and_then(|role| account(grant.user.uuid(), role, row.s_tenant_id));
+        let subject = row.s_role.as_deref().and_then(|role| rows::account(grant.user.uuid(), role, row.s_tenant_id));
         let acting = match subject {
             Some(subject) => rules::acting_as(own, subject, &impersonation, &grant, now),
             None => Err(app::domain::Ending { at: now, reason: app::domain::EndReason::SessionEnded }),
@@ -305,11 +294,7 @@ async fn fall_out_of(store: &Store, key: &SessionKey, impersonation: &Impersonat
 }
 
 async fn end_with_session(store: &Store, subject: UserId, impersonation: ImpersonationId, now: Timestamp) -> Result<(), BackendError> {
-    let decide = Box::new(move |c: &_| Ok(rules::session_ended(c, impersonation, now)));
-    match super::consent::decide(store, subject, SessionMove::Stay, decide).await {
-        Ok(_) | Err(BackendError::NotFound) => Ok(()),
-        Err(e) => Err(e),
-    }
+    super::consent::record(store, subject, move |c| rules::session_ended(c, impersonation, now)).await
 }
 
 /// Removes sessions that are over, ending their impersonations first (rule 8).
@@ -323,7 +308,7 @@ pub async fn delete_over(store: &Store, now: Timestamp) -> Result<(), BackendErr
     for row in over {
         if let Some(id) = row.impersonation_id
             && let Some(imp) = impersonation::Entity::find_by_id(id).one(store.db()).await.map_err(internal)?
-            && let Some(grant) = crate::db::entities::grant::Entity::find_by_id(imp.grant_id).one(store.db()).await.map_err(internal)?
+            && let Some(grant) = grant::Entity::find_by_id(imp.grant_id).one(store.db()).await.map_err(internal)?
         {
             end_with_session(store, UserId::from_uuid(grant.user_id), ImpersonationId::from_uuid(id), now).await?;
         }
@@ -337,8 +322,8 @@ pub async fn end_notice(conn: &impl ConnectionTrait, key: &SessionKey) -> Result
     let Some(session) = session::Entity::find_by_id(key.as_str().to_owned()).one(conn).await.map_err(internal)? else { return Ok(None) };
     let Some(id) = session.ended_impersonation_id else { return Ok(None) };
     let Some(imp) = impersonation::Entity::find_by_id(id).one(conn).await.map_err(internal)? else { return Ok(None) };
-    let Some(ending) = ending(imp.ended_at, imp.end_reason.as_deref()) else { return Ok(None) };
-    let grant = crate::db::entities::grant::Entity::find_by_id(imp.grant_id).one(conn).await.map_err(internal)?;
+    let Some(ending) = rows::impersonation_of(&imp).ended else { return Ok(None) };
+    let grant = grant::Entity::find_by_id(imp.grant_id).one(conn).await.map_err(internal)?;
     let subject = match grant {
         Some(g) => user::Entity::find_by_id(g.user_id).one(conn).await.map_err(internal)?,
         None => None,

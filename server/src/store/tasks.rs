@@ -7,7 +7,6 @@ use crate::db::{from_db_time, to_db_time};
 use app::api::types::Task;
 use app::backend::BackendError;
 use app::domain::{Principal, Refusal, TaskId, TenantId, Timestamp, rules};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -39,12 +38,7 @@ pub async fn list(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Vec<T
 async fn begin_write(store: &Store, by: &Principal, now: Timestamp) -> Result<DatabaseTransaction, BackendError> {
     let txn = store.db().begin().await.map_err(internal)?;
     if let Principal::Impersonating(imp) = by {
-        user::Entity::update_many()
-            .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
-            .filter(user::Column::Id.eq(imp.subject.id().uuid()))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
+        consent::lock(&txn, imp.subject.id()).await?;
         let record = consent::load(&txn, imp.subject.id()).await?;
         let holds = record
             .consent

@@ -15,13 +15,6 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tower_cookies::Cookies;
 
-fn status_of(session: &RequestSession) -> LiveStatus {
-    match &session.viewer.impersonation {
-        Some(banner) => LiveStatus::Impersonating { banner: banner.clone() },
-        None => LiveStatus::Own { ended: None },
-    }
-}
-
 /// What decides whether a message is worth sending: the standing and the revision, not the time.
 fn comparable(push: &LivePush) -> (LiveStatus, i64) {
     let status = match &push.status {
@@ -61,7 +54,7 @@ fn pushes(state: AppState, secret: SessionSecret) -> impl Stream<Item = Result<E
             // the browser reconnect with whatever cookie it holds now.
             let session = cursor.state.store.resolve(&cursor.secret, false).await.ok().flatten()?;
             let revision = cursor.state.store.revision(&session.principal).await.ok()?;
-            let push = LivePush { status: status_of(&session), revision, server_now: cursor.state.services.clock.now() };
+            let push = LivePush { status: LiveStatus::of(&session.viewer), revision, server_now: cursor.state.services.clock.now() };
             let key = comparable(&push);
             if cursor.last.as_ref() == Some(&key) {
                 continue;

@@ -156,33 +156,14 @@ impl TestApp {
 
     /// Every impersonation of a user ever stored, with its grant.
     pub async fn all_impersonations_of(&self, user: UserId) -> Vec<(app::domain::Impersonation, app::domain::Grant)> {
-        use app::domain::{Grant, GrantId, Impersonation, ImpersonationId, StartReason};
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         use server::db::entities::{grant, impersonation};
-        use server::db::{ending, from_db_time};
+        use server::store::rows::{grant_of, impersonation_of};
         let grants = grant::Entity::find().filter(grant::Column::UserId.eq(user.uuid())).all(self.store.db()).await.expect("grants");
         let mut all = Vec::new();
         for g in grants {
-            let domain_grant = Grant {
-                id: GrantId::from_uuid(g.id),
-                user,
-                allowed_at: from_db_time(g.allowed_at),
-                start_deadline: from_db_time(g.start_deadline),
-                ends_at: g.ends_at.map(from_db_time),
-                ended: ending(g.ended_at, g.end_reason.as_deref()),
-            };
             let rows = impersonation::Entity::find().filter(impersonation::Column::GrantId.eq(g.id)).all(self.store.db()).await.expect("rows");
-            for i in rows {
-                let imp = Impersonation {
-                    id: ImpersonationId::from_uuid(i.id),
-                    grant: domain_grant.id,
-                    super_admin: UserId::from_uuid(i.super_admin_id),
-                    started_at: from_db_time(i.started_at),
-                    reason: i.reason.map(StartReason::from_stored),
-                    ended: ending(i.ended_at, i.end_reason.as_deref()),
-                };
-                all.push((imp, domain_grant.clone()));
-            }
+            all.extend(rows.iter().map(|i| (impersonation_of(i), grant_of(&g))));
         }
         all
     }

@@ -16,11 +16,10 @@ async fn banner_ends_at(browser: &Browser) -> app::domain::Timestamp {
     }
 }
 
+/// Why the switcher says this super admin's last impersonation ended, if it says anything.
 async fn ended_because(browser: &Browser) -> Option<EndReason> {
-    match browser.status().await {
-        LiveStatus::Own { ended } => ended.map(|n| n.reason),
-        LiveStatus::Impersonating { .. } | LiveStatus::LoggedOut => None,
-    }
+    assert_eq!(browser.status().await, LiveStatus::Own, "back in her own session");
+    browser.switcher().await.notice.map(|n| n.reason)
 }
 
 // Rule 1

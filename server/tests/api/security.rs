@@ -74,7 +74,6 @@ async fn a_same_origin_fetch_passes_by_its_fetch_metadata() {
 #[tokio::test]
 async fn pages_carry_a_strict_content_security_policy_and_are_never_cached() {
     let app = TestApp::spawn().await;
-    let ann = app.log_in(ANN).await;
     for path in ["/login", "/", "/profile"] {
         let browser = if path == "/login" { app.browser() } else { app.log_in(ANN).await };
         let response = browser.get(path).await;
@@ -94,7 +93,6 @@ async fn pages_carry_a_strict_content_security_policy_and_are_never_cached() {
         let nonced = html.matches(&format!("nonce=\"{nonce}\"")).count();
         assert!(scripts > 0 && nonced >= scripts, "every inline script carries this response's nonce ({nonced}/{scripts})");
     }
-    drop(ann);
 }
 
 #[tokio::test]

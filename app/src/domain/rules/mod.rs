@@ -143,17 +143,14 @@ pub struct StartReason(String);
 impl StartReason {
     pub const MAX_CHARS: usize = 500;
 
-    /// Reads what the super admin typed: surrounding blanks dropped, blank means none.
-    pub fn parse(text: &str, required: bool) -> Result<Option<StartReason>, Refusal> {
+    /// Reads what the super admin typed: surrounding blanks dropped, blank means none. Whether
+    /// none will do is [`start`]'s decision.
+    pub fn parse(text: &str) -> Result<Option<StartReason>, Refusal> {
         let text = text.trim();
         if text.chars().count() > Self::MAX_CHARS {
             return Err(Refusal::ReasonTooLong);
         }
-        match (text.is_empty(), required) {
-            (true, true) => Err(Refusal::ReasonRequired),
-            (true, false) => Ok(None),
-            (false, _) => Ok(Some(StartReason(text.to_owned()))),
-        }
+        Ok((!text.is_empty()).then(|| StartReason(text.to_owned())))
     }
 
     /// A reason read back from storage, already validated when it was given.

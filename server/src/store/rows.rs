@@ -1,0 +1,38 @@
+//! Stored rows as the domain's values, in one place for every query that reads them.
+
+use crate::db::entities::{grant, impersonation, user};
+use crate::db::{ending, from_db_time};
+use app::backend::BackendError;
+use app::domain::{Account, Grant, GrantId, Impersonation, ImpersonationId, Role, StartReason, TenantId, UserId};
+
+/// An account from its stored columns; `None` for a role and tenant that contradict each other.
+pub fn account(id: uuid::Uuid, role: &str, tenant: Option<uuid::Uuid>) -> Option<Account> {
+    Account::from_parts(UserId::from_uuid(id), Role::parse(role)?, tenant.map(TenantId::from_uuid))
+}
+
+/// A user row as the account the rules know; an inconsistent one is our failure, not the caller's.
+pub fn account_of(row: &user::Model) -> Result<Account, BackendError> {
+    account(row.id, &row.role, row.tenant_id).ok_or_else(|| BackendError::Internal(format!("user {} has an inconsistent role", row.id)))
+}
+
+pub fn grant_of(row: &grant::Model) -> Grant {
+    Grant {
+        id: GrantId::from_uuid(row.id),
+        user: UserId::from_uuid(row.user_id),
+        allowed_at: from_db_time(row.allowed_at),
+        start_deadline: from_db_time(row.start_deadline),
+        ends_at: row.ends_at.map(from_db_time),
+        ended: ending(row.ended_at, row.end_reason.as_deref()),
+    }
+}
+
+pub fn impersonation_of(row: &impersonation::Model) -> Impersonation {
+    Impersonation {
+        id: ImpersonationId::from_uuid(row.id),
+        grant: GrantId::from_uuid(row.grant_id),
+        super_admin: UserId::from_uuid(row.super_admin_id),
+        started_at: from_db_time(row.started_at),
+        reason: row.reason.clone().map(StartReason::from_stored),
+        ended: ending(row.ended_at, row.end_reason.as_deref()),
+    }
+}
