@@ -24,6 +24,19 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+step "Disk space for the builds"
+# A cold `make test` leaves ~5.3 GB under target/ (debug 3.5, server release 1.1, WASM 0.6).
+# Running out half-way shows up as a cargo-leptos panic, so say it plainly before building.
+need_kb=$((6 * 1024 * 1024))
+have_kb=$(df -Pk "$root" | awk 'NR == 2 { print $4 }')
+built_kb=$( [ -d "$root/target" ] && du -sk "$root/target" | cut -f1 || echo 0)
+if [ $((have_kb + built_kb)) -lt "$need_kb" ]; then
+  echo "    not enough free disk: $((have_kb / 1024)) MB free next to $((built_kb / 1024)) MB already in target/;" >&2
+  echo "    building and testing needs about 6 GB in all. Free some space and run again." >&2
+  exit 1
+fi
+ok "$((have_kb / 1024)) MB free"
+
 step "Rust target wasm32-unknown-unknown"
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   ok "already installed"
