@@ -17,14 +17,17 @@ function isProblem(type: string, text: string): boolean {
   return type === "error" || /hydrat/i.test(text) || /Content Security Policy/i.test(text);
 }
 
+/** Where a person's browser is: its time zone (IANA name), the machine's when not given. */
+export type Place = { timezoneId?: string };
+
 /** A person in their own browser: its own context, its own cookies, its console watched. */
 export class Person {
   readonly problems: string[] = [];
   private constructor(readonly context: BrowserContext, readonly page: Page, readonly base: string) {}
 
-  static async open(browser: Browser, server: Server = "normal"): Promise<Person> {
+  static async open(browser: Browser, server: Server = "normal", place: Place = {}): Promise<Person> {
     const base = serverUrl(server);
-    const context = await browser.newContext({ baseURL: base });
+    const context = await browser.newContext({ baseURL: base, timezoneId: place.timezoneId });
     const page = await context.newPage();
     const person = new Person(context, page, base);
     page.on("console", (m) => {
@@ -110,7 +113,7 @@ export function toSeconds(hhmmss: string): number {
 }
 
 type Fixtures = {
-  people: (server?: Server) => Promise<Person>;
+  people: (server?: Server, place?: Place) => Promise<Person>;
   /** A user, logged in on their profile, who has just allowed impersonation. */
   userWhoAllows: (email: string, server?: Server) => Promise<Person>;
 };
@@ -119,8 +122,8 @@ type Fixtures = {
 export const test = base.extend<Fixtures>({
   people: async ({ browser }, use) => {
     const opened: Person[] = [];
-    await use(async (server?: Server) => {
-      const person = await Person.open(browser, server);
+    await use(async (server?: Server, place?: Place) => {
+      const person = await Person.open(browser, server, place);
       opened.push(person);
       return person;
     });

@@ -1,4 +1,4 @@
-// The foundation: logging in, the avatar menu, the profile page, logging out.
+// The foundation: logging in, the avatar menu, the profile page, logging out, reading times.
 import { test, expect } from "../support/fixtures";
 
 test("a user logs in, opens their profile from the avatar menu and logs out", async ({ people }) => {
@@ -72,3 +72,22 @@ test("menus work from the keyboard and give focus back", async ({ people }) => {
   await carla.page.getByRole("heading", { name: "Details", exact: true }).click();
   await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeHidden();
 });
+
+test("times read in the reader's own time zone, with the UTC reading on hover", async ({ people }) => {
+  const carla = await people("normal", { timezoneId: "Asia/Kolkata" });
+  await carla.logIn("carla@acme.test");
+  const added = carla.page.getByRole("region", { name: "Tasks" }).locator("time").first();
+  const instant = Date.parse((await added.getAttribute("datetime")) ?? "");
+  expect(instant).not.toBeNaN();
+
+  await expect(added).toHaveText(reading(instant, 330, "UTC+5:30"));
+  await expect(added).toHaveAttribute("title", reading(instant, 0, "UTC"));
+});
+
+/** `27 Nov 2026, 19:35 UTC+5:30`: the instant at `offsetMinutes` east of UTC. */
+function reading(instant: number, offsetMinutes: number, zone: string): string {
+  const t = new Date(instant + offsetMinutes * 60_000);
+  const month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][t.getUTCMonth()];
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${t.getUTCDate()} ${month} ${t.getUTCFullYear()}, ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())} ${zone}`;
+}
