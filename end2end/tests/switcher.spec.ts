@@ -43,6 +43,7 @@ test("a super admin impersonates a user who allows it, while the user keeps work
   await finn.disallowImpersonation();
   await expect(ada.page).toHaveURL(/\/impersonate$/, { timeout: 5_000 });
   await expect(ada.page.getByRole("status")).toContainText("Your impersonation of Finn Moss has ended.");
+  await expect(ada.page.getByRole("status")).toContainText(/Ended \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC/);
   await expect(ada.page.getByRole("status")).toContainText("The user disallowed impersonation.");
   await expect(ada.page.getByRole("row", { name: /Finn Moss/ })).toHaveCount(0);
   await expect(ada.banner()).toHaveCount(0);

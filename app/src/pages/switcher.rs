@@ -62,6 +62,8 @@ fn SwitcherView(switcher: Switcher, input: Input, start: ServerAction<StartImper
             <Notice>
                 <strong>"Your impersonation of " {notice.subject_name} " has ended. "</strong>
                 {notice.reason.explain()}
+                // The notice stays until the next start or stop, so say when, or an old one reads as news.
+                " Ended " <DateTime at=notice.at /> "."
             </Notice>
         })}
         <p class="lead">"Users who allow impersonation right now. Starting signs you in as them until their window ends."</p>
