@@ -113,3 +113,27 @@ async fn the_audit_table_is_never_updated_or_deleted_by_the_app() {
     assert_eq!(&after[..before.len()], &before[..], "earlier rows are unchanged");
     assert!(after.len() > before.len());
 }
+
+#[tokio::test]
+async fn the_database_itself_refuses_to_update_or_delete_audit_rows() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+    use server::db::entities::audit_event;
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let db = app.store.db();
+    let rows = audit_event::Entity::find().count(db).await.expect("count");
+    assert!(rows > 0);
+
+    let rewrite = audit_event::Entity::update_many().col_expr(audit_event::Column::Reason, Expr::value("rewritten")).exec(db).await;
+    let erase = audit_event::Entity::delete_many().exec(db).await;
+    assert!(rewrite.is_err_and(|e| e.to_string().contains("append-only")), "an UPDATE is refused");
+    assert!(erase.is_err_and(|e| e.to_string().contains("append-only")), "a DELETE is refused");
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        assert!(db.execute_unprepared("TRUNCATE audit_events").await.is_err(), "a TRUNCATE is refused");
+    }
+
+    assert_eq!(audit_event::Entity::find().count(db).await.expect("count"), rows);
+    assert!(audit_event::Entity::find().all(db).await.expect("rows").iter().all(|r| r.reason.as_deref() != Some("rewritten")));
+}
