@@ -24,8 +24,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
         end_session(&s, previous).await?;
     }
     let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
-    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
-    s.cookie.set(&cookies, &secret);
+    s.hand_out(&secret).await?;
     Ok(super::navigation::safe_next(next.as_deref()))
 }
 
@@ -33,8 +32,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Re
 #[server(endpoint = "auth/logout")]
 pub async fn log_out() -> Result<(), ApiError> {
     let s = services()?;
-    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
-    s.cookie.clear(&cookies);
+    s.take_back().await?;
     match authenticate() {
         Ok(session) => end_session(&s, session).await,
         Err(_) => Ok(()),

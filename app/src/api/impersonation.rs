@@ -35,8 +35,8 @@ pub async fn start_impersonation(user: UserId, reason: String) -> Result<(), Api
     let (who, now, policy, id) = (session.principal, s.clock.now(), s.policy, ImpersonationId::from_uuid(uuid::Uuid::new_v4()));
     let decide = Box::new(move |c: &_| rules::start(c, &who, now, &policy, id, reason));
     let moved = SessionMove::Enter { session: session.key, impersonation: id };
-    let new_session = s.backend.decide(user, moved, decide).await?;
-    set_session_cookie(&s, new_session).await
+    let new_session = s.backend.decide(user, moved, decide).await?.ok_or(ApiError::Internal)?;
+    s.hand_out(&new_session).await
 }
 
 /// Rule 7: stop impersonating; the super admin returns to their own session.
@@ -47,14 +47,8 @@ pub async fn stop_impersonation() -> Result<(), ApiError> {
     let imp = session.principal.impersonation().ok_or(Refusal::NotImpersonating)?;
     let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
     let decide = Box::new(move |c: &_| rules::stop(c, &who, now, &policy));
-    let new_session = s.backend.decide(imp.subject.id(), SessionMove::Leave { session: session.key }, decide).await?;
-    set_session_cookie(&s, new_session).await
+    let moved = SessionMove::Leave { session: session.key };
+    let new_session = s.backend.decide(imp.subject.id(), moved, decide).await?.ok_or(ApiError::Internal)?;
+    s.hand_out(&new_session).await
 }
 
-#[cfg(feature = "ssr")]
-async fn set_session_cookie(s: &crate::backend::Services, secret: Option<crate::backend::SessionSecret>) -> Result<(), ApiError> {
-    let secret = secret.ok_or(ApiError::Internal)?;
-    let cookies = leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)?;
-    s.cookie.set(&cookies, &secret);
-    Ok(())
-}

@@ -2,7 +2,7 @@
 
 use super::types::{Candidate, CandidateState, ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::backend::ConsentRecord;
-use crate::domain::{GrantPhase, Policy, Principal, Refusal, Role, Timestamp};
+use crate::domain::{GrantPhase, Policy, Principal, Refusal, Timestamp, rules};
 
 fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &Policy) -> ConsentView {
     let state = match record.consent.grant.as_ref().map(|g| (g, g.phase(now))) {
@@ -14,11 +14,10 @@ fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &
             by: impersonator_names(record, now),
         },
     };
-    let locked_because = match viewer {
-        Principal::Impersonating(_) => Some(format!("Only {} can allow or disallow impersonation, not an impersonator.", record.name)),
-        Principal::Own(account) if account.role() == Role::SuperAdmin => Some(Refusal::SubjectIsSuperAdmin.to_string()),
-        Principal::Own(_) => None,
-    };
+    let locked_because = rules::may_change_consent(&record.consent, viewer).err().map(|refusal| match refusal {
+        Refusal::WhileImpersonating => format!("Only {} can allow or disallow impersonation, not an impersonator.", record.name),
+        other => other.to_string(),
+    });
     ConsentView {
         state,
         server_now: now,

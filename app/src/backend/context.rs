@@ -1,6 +1,6 @@
 //! How a server function reaches what the server resolved and provided for this request.
 
-use super::{Backend, BackendError, Clock, SessionCookie, SessionKey};
+use super::{Backend, BackendError, Clock, SessionCookie, SessionKey, SessionSecret};
 use crate::api::error::ApiError;
 use crate::api::types::Viewer;
 use crate::domain::{Policy, Principal};
@@ -15,6 +15,24 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
     pub cookie: SessionCookie,
+}
+
+impl Services {
+    /// Gives the browser the secret of its new session (login, start, stop).
+    pub async fn hand_out(&self, secret: &SessionSecret) -> Result<(), ApiError> {
+        self.cookie.set(&request_cookies().await?, secret);
+        Ok(())
+    }
+
+    /// Takes the session cookie back (logout).
+    pub async fn take_back(&self) -> Result<(), ApiError> {
+        self.cookie.clear(&request_cookies().await?);
+        Ok(())
+    }
+}
+
+async fn request_cookies() -> Result<tower_cookies::Cookies, ApiError> {
+    leptos_axum::extract::<tower_cookies::Cookies>().await.map_err(|_| ApiError::Internal)
 }
 
 /// The session the server resolved for this request, before any handler ran. Present in the

@@ -40,7 +40,7 @@ impl SessionSecret {
 
     /// The key the session is stored under.
     pub fn key(&self) -> SessionKey {
-        SessionKey(hex(&Sha256::digest(self.0)))
+        SessionKey(format!("{:x}", Sha256::digest(self.0)))
     }
 }
 
@@ -69,10 +69,6 @@ impl fmt::Debug for SessionKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SessionKey({}…)", self.0.get(..8).unwrap_or(""))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How the session cookie is written: HttpOnly, SameSite=Lax, path `/`; over https also

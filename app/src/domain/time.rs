@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// An instant in UTC, in whole milliseconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -31,6 +32,16 @@ impl Timestamp {
     pub fn minus(self, span: Duration) -> Self {
         let millis = i64::try_from(span.as_millis()).unwrap_or(i64::MAX);
         Self(self.0.saturating_sub(millis))
+    }
+
+    /// The instant as a UTC date and time (for storage and display); `None` past the year 9999.
+    pub fn to_utc(self) -> Option<OffsetDateTime> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000).ok()
+    }
+
+    /// A stored date and time as an instant, to the millisecond.
+    pub fn from_utc(at: OffsetDateTime) -> Self {
+        Self(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
     }
 
     /// The time left from `self` until `later`; zero when `later` is not after `self`.

@@ -4,7 +4,7 @@
 use super::{PageError, loading};
 use crate::api::home::{AddTask, SetTaskDone, TITLE_MAX_CHARS, load_home};
 use crate::api::types::{Task, Viewer};
-use crate::ui::{DateTime, ErrorMessage, Refresh};
+use crate::ui::{DateTime, ErrorMessage, Refresh, reset_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -99,14 +99,7 @@ fn TaskList(tasks: Vec<Task>, set_done: ServerAction<SetTaskDone>) -> impl IntoV
 #[component]
 fn AddTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
-    // Clear the field once the task is stored, never before: nothing typed is lost on an error.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get()
-            && let Some(form) = form.get_untracked()
-        {
-            form.reset();
-        }
-    });
+    reset_on_success(add.value(), form);
     view! {
         <ActionForm action=add node_ref=form attr:class="form form-inline">
             <div class="field">

@@ -7,7 +7,7 @@ use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profil
 use crate::api::types::Viewer;
 use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::domain::{Role, Timestamp};
-use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span};
+use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, reset_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::time::Duration;
@@ -53,21 +53,8 @@ fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
     let change_password = ServerAction::<ChangePassword>::new();
     let email_form = NodeRef::<leptos::html::Form>::new();
     let password_form = NodeRef::<leptos::html::Form>::new();
-    // Clear a form once its change is stored, never before: nothing typed is lost on an error.
-    Effect::new(move |_| {
-        if let Some(Ok(())) = change_email.value().get()
-            && let Some(form) = email_form.get_untracked()
-        {
-            form.reset();
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(())) = change_password.value().get()
-            && let Some(form) = password_form.get_untracked()
-        {
-            form.reset();
-        }
-    });
+    reset_on_success(change_email.value(), email_form);
+    reset_on_success(change_password.value(), password_form);
     let outcome = |done: &'static str, value: Option<Result<(), crate::api::ApiError>>| {
         value.map(|result| match result {
             Ok(()) => view! { <p class="message message-notice" role="status">{done}</p> }.into_any(),

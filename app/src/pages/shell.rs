@@ -31,7 +31,7 @@ pub fn Shell() -> impl IntoView {
 #[component]
 fn LoggedOut() -> impl IntoView {
     let location = use_location();
-    let login = format!("/login?next={}", crate::api::navigation::percent_encode(&location.pathname.get_untracked()));
+    let login = crate::api::navigation::login_then(&location.pathname.get_untracked());
     let target = login.clone();
     Effect::new(move |_| hard_navigate(&target));
     view! {

@@ -55,7 +55,7 @@ pub enum Reaction {
 /// the revision moved since the previous message.
 pub fn react(status: &LiveStatus, impersonating: bool, data_changed: bool, here: &str) -> Reaction {
     match (status, impersonating) {
-        (LiveStatus::LoggedOut, _) => Reaction::Leave(format!("/login?next={}", crate::api::navigation::percent_encode(here))),
+        (LiveStatus::LoggedOut, _) => Reaction::Leave(crate::api::navigation::login_then(here)),
         (LiveStatus::Own, true) => Reaction::Leave("/impersonate".to_owned()),
         (LiveStatus::Impersonating { .. }, false) => Reaction::Leave("/".to_owned()),
         _ if data_changed => Reaction::Refresh,
@@ -90,9 +90,8 @@ fn listen(impersonating: bool) {
             if let Some(clock) = clock {
                 clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
             }
-            let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
             let data_changed = last_revision.get_value().is_some_and(|r| r != push.revision);
-            match react(&push.status, impersonating, data_changed, &here) {
+            match react(&push.status, impersonating, data_changed, &here()) {
                 Reaction::Nothing => {}
                 Reaction::Refresh => refresh.bump(),
                 Reaction::Leave(path) => hard_navigate(&path),
@@ -109,8 +108,7 @@ fn listen(impersonating: bool) {
             }
             leptos::task::spawn_local(async move {
                 let Ok(status) = crate::api::live::current_status().await else { return };
-                let here = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-                if let Reaction::Leave(path) = react(&status, impersonating, false, &here) {
+                if let Reaction::Leave(path) = react(&status, impersonating, false, &here()) {
                     hard_navigate(&path);
                 }
             });
@@ -119,6 +117,12 @@ fn listen(impersonating: bool) {
         let source = SendWrapper::new((source, on_message, on_error));
         on_cleanup(move || source.0.close());
     });
+}
+
+/// The path of the page on screen.
+#[cfg(feature = "hydrate")]
+fn here() -> String {
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default()
 }
 
 #[cfg(test)]

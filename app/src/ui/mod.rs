@@ -1,8 +1,9 @@
-//! Reusable pieces of the interface: accessible menus and dialogs, countdowns, times, messages,
+//! Reusable pieces of the interface: accessible menus and dialogs, forms, countdowns, times, messages,
 //! and the live channel that keeps pages true without a reload.
 
 pub mod countdown;
 pub mod dialog;
+pub mod form;
 pub mod live;
 pub mod menu;
 pub mod message;
@@ -10,6 +11,7 @@ pub mod time;
 
 pub use countdown::Countdown;
 pub use dialog::ConfirmDialog;
+pub use form::reset_on_success;
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice};

@@ -8,7 +8,7 @@
 use crate::domain::Timestamp;
 use leptos::prelude::*;
 use std::time::Duration;
-use time::{OffsetDateTime, UtcOffset};
+use time::UtcOffset;
 use time::macros::format_description;
 
 /// `27 Nov 2026, 14:05 UTC`, or with `seconds`, `27 Nov 2026, 14:05:09 UTC` (for logs).
@@ -23,8 +23,7 @@ pub fn format_instant_at(at: Timestamp, seconds: bool, offset_minutes: i32) -> S
     let Ok(offset) = UtcOffset::from_whole_seconds(offset_minutes.saturating_mul(60)) else {
         return format_instant(at, seconds);
     };
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
-        .ok()
+    at.to_utc()
         .and_then(|t| t.to_offset(offset).format(if seconds { &precise } else { &minutes }).ok())
         .map(|text| format!("{text} {}", zone_name(offset_minutes)))
         .unwrap_or_else(|| "an unknown time".to_owned())
@@ -43,9 +42,7 @@ fn zone_name(offset_minutes: i32) -> String {
 
 /// RFC 3339, for the `datetime` attribute.
 fn machine_instant(at: Timestamp) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+    at.to_utc().and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 

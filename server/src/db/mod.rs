@@ -41,12 +41,11 @@ fn sqlite_file(url: &str) -> Option<&str> {
 }
 
 pub fn to_db_time(at: Timestamp) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.unix_millis()) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    at.to_utc().unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn from_db_time(at: OffsetDateTime) -> Timestamp {
-    let millis = at.unix_timestamp_nanos() / 1_000_000;
-    Timestamp::from_unix_millis(i64::try_from(millis).unwrap_or(i64::MAX))
+    Timestamp::from_utc(at)
 }
 
 /// An ending read back from its two columns; a reason this version does not know counts as a

@@ -126,14 +126,20 @@ pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result
     }
 }
 
+/// A person's or a tenant's name, trimmed; 1 to 200 characters.
+fn check_name<'a>(name: &'a str, whose: &str) -> Result<&'a str, BackendError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(BackendError::Invalid(format!("{whose} needs a name of 1 to 200 characters.")));
+    }
+    Ok(name)
+}
+
 /// Creates a person; refuses an email in use and a role that does not fit the tenant.
 pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
     passwords::check_email(&new.email).map_err(BackendError::Invalid)?;
     passwords::check_new_password(&new.password).map_err(BackendError::Invalid)?;
-    let name = new.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(BackendError::Invalid("A name of 1 to 200 characters is needed.".to_owned()));
-    }
+    let name = check_name(&new.name, "A person")?;
     match (new.role, new.tenant) {
         (Role::User, None) => return Err(BackendError::Invalid("A user belongs to a tenant.".to_owned())),
         (Role::SuperAdmin, Some(_)) => return Err(BackendError::Invalid("A super admin belongs to no tenant.".to_owned())),
@@ -162,10 +168,7 @@ pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timesta
 }
 
 pub async fn create_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId, BackendError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(BackendError::Invalid("A tenant needs a name of 1 to 200 characters.".to_owned()));
-    }
+    let name = check_name(name, "A tenant")?;
     let id = TenantId::from_uuid(uuid::Uuid::new_v4());
     tenant::ActiveModel { id: Set(id.uuid()), name: Set(name.to_owned()), created_at: Set(to_db_time(now)) }
         .insert(conn)

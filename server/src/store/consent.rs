@@ -1,25 +1,24 @@
 //! Consents and impersonations in the database: loading a user's consent, deciding on it in one
-//! transaction, storing the rules' events, and reading the history and the audit log back.
+//! transaction, storing the rules' events, and reading a user's history back.
 
 use super::rows::{account_of, grant_of, impersonation_of};
 use super::{Store, internal, sessions};
-use crate::db::entities::{audit_event, grant, impersonation, tenant, user};
-use crate::db::{from_db_time, to_db_time};
-use app::api::types::{AuditEntry, AuditKind, HistoryEntry};
+use crate::db::entities::{grant, impersonation, tenant, user};
+use crate::db::to_db_time;
+use app::api::types::HistoryEntry;
 use app::backend::{BackendError, ConsentRecord, Decide, SessionMove, SessionSecret};
-use app::domain::{
-    Consent, EndReason, Event, Grant, GrantId, GrantPhase, Impersonation, ImpersonationId, Principal, Role, Timestamp, UserId,
-};
+use app::domain::{Consent, Event, Grant, GrantPhase, Impersonation, Role, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::Order;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
+/// The names of these people, by id.
+pub async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>, DbErr> {
     let ids: HashSet<Uuid> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(HashMap::new());
@@ -180,7 +179,7 @@ async fn store_events(conn: &impl ConnectionTrait, events: &[Event]) -> Result<(
                     .await?;
             }
         }
-        audit_row(event).insert(conn).await?;
+        super::audit::line_for(event).insert(conn).await?;
     }
     Ok(())
 }
@@ -194,68 +193,6 @@ async fn insert_impersonation(conn: &impl ConnectionTrait, imp: &Impersonation) 
         reason: Set(imp.reason.as_ref().map(|r| r.as_str().to_owned())),
         ended_at: Set(None),
         end_reason: Set(None),
-    }
-    .insert(conn)
-    .await
-    .map(|_| ())
-}
-
-/// An audit line with what every line has; the rest is filled in by the caller.
-fn audit_line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audit_event::ActiveModel {
-    audit_event::ActiveModel {
-        id: NotSet,
-        at: Set(to_db_time(at)),
-        kind: Set(kind.as_str().to_owned()),
-        subject_id: Set(subject.uuid()),
-        super_admin_id: Set(None),
-        caused_by_id: Set(None),
-        grant_id: Set(grant.uuid()),
-        impersonation_id: Set(None),
-        end_reason: Set(None),
-        reason: Set(None),
-        detail: Set(None),
-    }
-}
-
-/// The audit log's line for an event.
-fn audit_row(event: &Event) -> audit_event::ActiveModel {
-    let row = audit_line;
-    match event {
-        Event::Allowed(g) => audit_event::ActiveModel { caused_by_id: Set(Some(g.user.uuid())), ..row(g.allowed_at, AuditKind::Allowed, g.user, g.id) },
-        Event::GrantEnded { grant, user, ending } if ending.reason == EndReason::Disallowed => {
-            audit_event::ActiveModel { caused_by_id: Set(Some(user.uuid())), ..row(ending.at, AuditKind::Disallowed, *user, *grant) }
-        }
-        Event::GrantEnded { grant, user, ending } => audit_event::ActiveModel {
-            end_reason: Set(Some(ending.reason.as_str().to_owned())),
-            ..row(ending.at, AuditKind::GrantEnded, *user, *grant)
-        },
-        Event::Started { impersonation: imp, user, .. } | Event::Joined { impersonation: imp, user } => {
-            let kind = if matches!(event, Event::Started { .. }) { AuditKind::Started } else { AuditKind::Joined };
-            audit_event::ActiveModel {
-                super_admin_id: Set(Some(imp.super_admin.uuid())),
-                impersonation_id: Set(Some(imp.id.uuid())),
-                reason: Set(imp.reason.as_ref().map(|r| r.as_str().to_owned())),
-                ..row(imp.started_at, kind, *user, imp.grant)
-            }
-        }
-        Event::Ended { impersonation, grant, super_admin, user, ending, by } => audit_event::ActiveModel {
-            super_admin_id: Set(Some(super_admin.uuid())),
-            caused_by_id: Set(by.map(UserId::uuid)),
-            impersonation_id: Set(Some(impersonation.uuid())),
-            end_reason: Set(Some(ending.reason.as_str().to_owned())),
-            ..row(ending.at, AuditKind::Ended, *user, *grant)
-        },
-    }
-}
-
-/// Records a write made while impersonating.
-pub async fn audit_write(conn: &impl ConnectionTrait, principal: &Principal, at: Timestamp, detail: String) -> Result<(), DbErr> {
-    let Principal::Impersonating(imp) = principal else { return Ok(()) };
-    audit_event::ActiveModel {
-        super_admin_id: Set(Some(imp.super_admin.uuid())),
-        impersonation_id: Set(Some(imp.id.uuid())),
-        detail: Set(Some(detail)),
-        ..audit_line(at, AuditKind::Wrote, imp.subject.id(), imp.grant)
     }
     .insert(conn)
     .await
@@ -317,41 +254,4 @@ pub async fn history(conn: &impl ConnectionTrait, subject: UserId, limit: u64, n
             }
         })
         .collect())
-}
-
-pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<AuditEntry>, BackendError> {
-    let rows = audit_event::Entity::find().order_by_desc(audit_event::Column::Id).limit(limit).all(conn).await.map_err(internal)?;
-    let mut people = Vec::with_capacity(rows.len() * 3);
-    for r in &rows {
-        people.extend([Some(r.subject_id), r.super_admin_id, r.caused_by_id].into_iter().flatten());
-    }
-    let names = names(conn, people).await.map_err(internal)?;
-    let name = |id: Option<Uuid>| id.and_then(|id| names.get(&id).cloned());
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            Some(AuditEntry {
-                at: from_db_time(r.at),
-                kind: AuditKind::parse(&r.kind)?,
-                subject_name: name(Some(r.subject_id)).unwrap_or_else(|| "(deleted user)".to_owned()),
-                super_admin_name: name(r.super_admin_id),
-                caused_by_name: name(r.caused_by_id).filter(|_| r.caused_by_id != Some(r.subject_id)),
-                grant: GrantId::from_uuid(r.grant_id),
-                impersonation: r.impersonation_id.map(ImpersonationId::from_uuid),
-                end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
-                reason: r.reason.clone(),
-                detail: r.detail.clone(),
-            })
-        })
-        .collect())
-}
-
-/// The id of the latest audit event a page showing `principal`'s data depends on.
-pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Result<i64, DbErr> {
-    let mut query = audit_event::Entity::find().select_only().column_as(audit_event::Column::Id.max(), "latest");
-    if principal.as_super_admin().is_none() {
-        query = query.filter(audit_event::Column::SubjectId.eq(principal.effective().id().uuid()));
-    }
-    let latest: Option<Option<i64>> = query.into_tuple().one(conn).await?;
-    Ok(latest.flatten().unwrap_or(0))
 }

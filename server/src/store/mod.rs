@@ -7,6 +7,7 @@
 //! previous one committed.
 
 mod accounts;
+mod audit;
 mod consent;
 pub mod passwords;
 pub mod rows;
@@ -61,7 +62,7 @@ impl Store {
     /// What a page showing `principal`'s data must re-read when it changes: the latest audit event
     /// about the user (or about anyone, for a super admin in their own session).
     pub async fn revision(&self, principal: &Principal) -> Result<i64, BackendError> {
-        consent::revision(&self.db, principal).await.map_err(internal)
+        audit::revision(&self.db, principal).await.map_err(internal)
     }
 
     pub async fn create_user(&self, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
@@ -120,7 +121,7 @@ impl Backend for Store {
     }
 
     async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, BackendError> {
-        consent::audit_log(&self.db, limit).await
+        audit::log(&self.db, limit).await
     }
 
     async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndNotice>, BackendError> {

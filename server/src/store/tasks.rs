@@ -1,12 +1,12 @@
 //! The tenant's records (tasks). A write while impersonating is re-checked inside its transaction,
 //! so it cannot land after a disallow has committed, and is recorded in the audit log.
 
-use super::{Store, consent, internal};
+use super::{Store, audit, consent, internal};
 use crate::db::entities::{task, user};
 use crate::db::{from_db_time, to_db_time};
 use app::api::types::Task;
 use app::backend::BackendError;
-use app::domain::{Principal, Refusal, TaskId, TenantId, Timestamp, rules};
+use app::domain::{Principal, Refusal, TaskId, TenantId, Timestamp};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
@@ -40,14 +40,7 @@ async fn begin_write(store: &Store, by: &Principal, now: Timestamp) -> Result<Da
     if let Principal::Impersonating(imp) = by {
         consent::lock(&txn, imp.subject.id()).await?;
         let record = consent::load(&txn, imp.subject.id()).await?;
-        let holds = record
-            .consent
-            .impersonations
-            .iter()
-            .find(|i| i.id == imp.id)
-            .zip(record.consent.grant.as_ref())
-            .is_some_and(|(i, g)| rules::holds(i, g, now).is_ok());
-        if !holds {
+        if !record.consent.still_holds(imp.id, now) {
             return Err(BackendError::Refused(Refusal::ImpersonationOver));
         }
     }
@@ -68,7 +61,7 @@ pub async fn add(store: &Store, by: &Principal, title: &str, now: Timestamp) -> 
     .insert(&txn)
     .await
     .map_err(internal)?;
-    consent::audit_write(&txn, by, now, format!("Added task “{title}”")).await.map_err(internal)?;
+    audit::record_write(&txn, by, now, format!("Added task “{title}”")).await.map_err(internal)?;
     let author = user::Entity::find_by_id(row.created_by).one(&txn).await.map_err(internal)?.map(|u| u.name).unwrap_or_default();
     txn.commit().await.map_err(internal)?;
     Ok(view(row, author))
@@ -88,7 +81,7 @@ pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool, now
     active.done = Set(done);
     let row = active.update(&txn).await.map_err(internal)?;
     let verb = if done { "done" } else { "not done" };
-    consent::audit_write(&txn, by, now, format!("Marked task “{}” {verb}", row.title)).await.map_err(internal)?;
+    audit::record_write(&txn, by, now, format!("Marked task “{}” {verb}", row.title)).await.map_err(internal)?;
     let author = user::Entity::find_by_id(row.created_by).one(&txn).await.map_err(internal)?.map(|u| u.name).unwrap_or_default();
     txn.commit().await.map_err(internal)?;
     Ok(view(row, author))

@@ -29,7 +29,7 @@ fn comparable(push: &LivePush) -> (LiveStatus, i64) {
 }
 
 pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Option<axum::Extension<RequestSession>>) -> Response {
-    let secret = cookies.get(state.services.cookie.name()).and_then(|c| SessionSecret::parse(c.value()));
+    let secret = state.services.cookie.read(&cookies);
     let (Some(_), Some(secret)) = (session, secret) else {
         return (StatusCode::UNAUTHORIZED, "Please log in.").into_response();
     };

@@ -1,7 +1,7 @@
 //! Resolving the session before anything else runs, and keeping visitors out of the pages.
 
 use super::AppState;
-use app::api::navigation::{percent_decode, percent_encode, safe_next};
+use app::api::navigation::{login_then, safe_next};
 use app::backend::RequestSession;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -15,11 +15,9 @@ fn needs_session(path: &str) -> bool {
 }
 
 pub async fn resolve_session(State(state): State<AppState>, cookies: Cookies, mut request: Request, next: Next) -> Response {
-    if needs_session(request.uri().path())
-        && let Some(cookie) = cookies.get(state.services.cookie.name())
-    {
-        let secret = app::backend::SessionSecret::parse(cookie.value());
-        let resolved = match secret {
+    let cookie = &state.services.cookie;
+    if needs_session(request.uri().path()) && cookies.get(cookie.name()).is_some() {
+        let resolved = match cookie.read(&cookies) {
             Some(secret) => state.store.resolve(&secret, true).await,
             // A forged, truncated or garbled cookie is simply no session.
             None => Ok(None),
@@ -28,7 +26,7 @@ pub async fn resolve_session(State(state): State<AppState>, cookies: Cookies, mu
             Ok(Some(session)) => {
                 request.extensions_mut().insert(session);
             }
-            Ok(None) => state.services.cookie.clear(&cookies),
+            Ok(None) => cookie.clear(&cookies),
             Err(error) => {
                 tracing::error!(%error, "could not resolve a session");
                 return (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again shortly.").into_response();
@@ -43,7 +41,7 @@ pub fn redirect_for(method: &Method, path: &str, query: Option<&str>, authentica
     if !matches!(*method, Method::GET | Method::HEAD) || path.starts_with("/api/") || !needs_session(path) {
         return None;
     }
-    let next = query.and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("next="))).map(percent_decode);
+    let next = query.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(key, _)| key == "next")).map(|(_, path)| path);
     match (path, authenticated) {
         ("/login", true) => Some(safe_next(next.as_deref())),
         ("/login", false) => None,
@@ -52,7 +50,7 @@ pub fn redirect_for(method: &Method, path: &str, query: Option<&str>, authentica
                 Some(q) => format!("{path}?{q}"),
                 None => path.to_owned(),
             };
-            Some(format!("/login?next={}", percent_encode(&here)))
+            Some(login_then(&here))
         }
         (_, true) => None,
     }
@@ -83,6 +81,15 @@ mod tests {
         assert_eq!(redirect_for(&Method::GET, "/login", Some("next=%2Fprofile"), true), Some("/profile".into()));
         assert_eq!(redirect_for(&Method::GET, "/login", Some("next=https%3A%2F%2Fevil.example"), true), Some("/".into()));
         assert_eq!(redirect_for(&Method::GET, "/profile", None, true), None);
+    }
+
+    #[test]
+    fn the_way_back_survives_the_login_page() {
+        let here = "/impersonate?q=ann lee&x=ü";
+        let login = redirect_for(&Method::GET, "/impersonate", Some("q=ann lee&x=ü"), false).expect("to login");
+        let query = login.strip_prefix("/login?").expect("the login page");
+        assert_eq!(redirect_for(&Method::GET, "/login", Some(query), true), Some(here.to_owned()));
+        assert_eq!(redirect_for(&Method::GET, "/login", Some("next=%2Fimpersonate%3Fq%3Da+b"), true), Some("/impersonate?q=a b".to_owned()));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Security headers on every response, and the per-response nonce that lets exactly the page's
 //! own hydration script run under the Content-Security-Policy.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
@@ -31,13 +31,17 @@ pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String 
     )
 }
 
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+/// The port `cargo leptos watch` reloads pages over, which the policy must then allow; `None`
+/// outside watch mode. Read once when the router is built, not on every response.
+pub fn live_reload_port() -> Option<u32> {
+    std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok())
+}
+
+pub async fn security_headers(State(reload_port): State<Option<u32>>, mut request: Request, next: Next) -> Response {
     let nonce = nonce();
     let is_asset = request.uri().path().starts_with("/pkg/");
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    // `cargo leptos watch` reloads the page over a websocket; allow it only in that mode.
-    let reload_port = std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok());
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0, reload_port)) {
         headers.insert(CONTENT_SECURITY_POLICY, csp);

@@ -332,22 +332,30 @@ impl Consent {
         }
     }
 
-    /// The user themself, in their own session, acting on their own consent.
-    fn check_owner(&self, who: &Principal) -> Result<(), Refusal> {
-        let me = who.in_own_session().ok_or(Refusal::WhileImpersonating)?;
-        if me.id() != self.subject.id() {
-            return Err(Refusal::NotYourConsent);
-        }
-        match me {
-            Account::User { .. } => Ok(()),
-            Account::SuperAdmin { .. } => Err(Refusal::SubjectIsSuperAdmin),
-        }
+    /// Rules 4, 5 and 9 for a write made while impersonating: whether impersonation `id` still
+    /// holds at `now`, read from this (freshly locked) consent rather than from the request's view.
+    pub fn still_holds(&self, id: ImpersonationId, now: Timestamp) -> bool {
+        let impersonation = self.impersonations.iter().find(|i| i.id == id);
+        impersonation.zip(self.grant.as_ref()).is_some_and(|(i, g)| holds(i, g, now).is_ok())
+    }
+}
+
+/// Rules 1, 5 and 9: only the user themself, in their own session, changes their consent. Pages
+/// ask this too, to say why the menu is locked, so the reason is the rules' own.
+pub fn may_change_consent(consent: &Consent, who: &Principal) -> Result<(), Refusal> {
+    let me = who.in_own_session().ok_or(Refusal::WhileImpersonating)?;
+    if me.id() != consent.subject.id() {
+        return Err(Refusal::NotYourConsent);
+    }
+    match me {
+        Account::User { .. } => Ok(()),
+        Account::SuperAdmin { .. } => Err(Refusal::SubjectIsSuperAdmin),
     }
 }
 
 /// Rule 1: the user allows. While a grant is open this changes nothing.
 pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy, new_grant: GrantId) -> Decision {
-    consent.check_owner(who)?;
+    may_change_consent(consent, who)?;
     if consent.open_grant(now).is_some() {
         return Ok(Vec::new());
     }
@@ -366,7 +374,7 @@ pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy
 /// Rule 5: the user disallows; the grant and every impersonation under it end now.
 /// Disallowing without an open grant changes nothing but settling.
 pub fn disallow(consent: &Consent, who: &Principal, now: Timestamp) -> Decision {
-    consent.check_owner(who)?;
+    may_change_consent(consent, who)?;
     let Some(grant) = consent.open_grant(now) else {
         return Ok(consent.settle(now));
     };

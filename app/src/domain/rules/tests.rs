@@ -270,6 +270,34 @@ fn an_impersonation_is_over_at_and_after_ends_at() {
 }
 
 #[test]
+fn a_write_while_impersonating_is_allowed_until_one_millisecond_before_ends_at() {
+    let (c, _) = started_by_a(T0);
+    let ends_at = T0.plus(policy().duration);
+    assert!(c.still_holds(imp_id(1), ends_at.minus(MS)));
+    assert!(!c.still_holds(imp_id(1), ends_at));
+    assert!(!c.still_holds(imp_id(2), T0), "an impersonation the consent does not know holds nothing");
+}
+
+#[test]
+fn a_write_after_a_disallow_or_a_stop_is_refused() {
+    let (mut disallowed, _) = started_by_a(T0);
+    apply(&mut disallowed, |c| disallow(c, &Principal::Own(user()), T0.plus(MS)));
+    assert!(!disallowed.still_holds(imp_id(1), T0.plus(MS)));
+    let (mut stopped, a) = started_by_a(T0);
+    apply(&mut stopped, |c| stop(c, &a, T0.plus(MS), &policy()));
+    assert!(!stopped.still_holds(imp_id(1), T0.plus(MS)));
+}
+
+#[test]
+fn only_the_user_in_their_own_session_may_change_their_consent() {
+    let (c, a) = started_by_a(T0);
+    assert_eq!(may_change_consent(&c, &Principal::Own(user())), Ok(()));
+    assert_eq!(may_change_consent(&c, &a), Err(Refusal::WhileImpersonating));
+    assert_eq!(may_change_consent(&c, &Principal::Own(other_user())), Err(Refusal::NotYourConsent));
+    assert_eq!(may_change_consent(&fresh(admin_a()), &Principal::Own(admin_a())), Err(Refusal::SubjectIsSuperAdmin));
+}
+
+#[test]
 fn an_impersonation_does_not_hold_before_it_started() {
     let (c, _) = started_by_a(T0.plus(Duration::from_secs(5)));
     let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
