@@ -71,6 +71,13 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_one_millisecond_before_the_window_closes_still_counts() {
+        let s = fail_times(2, T0);
+        let last = after_failure(s, T0.plus(Duration::from_millis(59_999)), LIMITS);
+        assert!(retry_after(Some(&last), T0.plus(Duration::from_millis(59_999))).is_some());
+    }
+
+    #[test]
     fn old_failures_are_forgotten_after_the_window() {
         let s = fail_times(2, T0);
         let later = after_failure(s, T0.plus(Duration::from_secs(60)), LIMITS);
