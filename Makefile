@@ -40,10 +40,11 @@ test-postgres:
 	  | psql "$$url/postgres" -q && \
 	IMPERSONATE_TEST_POSTGRES=$$url cargo test -p server --test api
 
+# Against fresh servers: SQLite ones, and one on a new PostgreSQL database (setup records the port).
 test-e2e:
 	@echo
 	@echo "==> Browser tests: Playwright in Chromium against fresh servers with their own databases"
-	cd end2end && npx playwright test
+	cd end2end && IMPERSONATE_E2E_POSTGRES=postgres://impersonate:impersonate@127.0.0.1:$$(cat ../target/.postgres-port) npx playwright test
 
 ## Development: rebuild and reload on every change.
 watch: setup

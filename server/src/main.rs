@@ -35,6 +35,16 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Create a user of a tenant (the tenant is created when no tenant has that name). The
+    /// password is read as for `create-super-admin`.
+    CreateUser {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[tokio::main]
@@ -59,7 +69,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             let demo = demo || settings.demo_data;
             serve(settings, leptos_options, demo).await
         }
-        Command::CreateSuperAdmin { name, email } => create_super_admin(settings, leptos_options, name, email).await,
+        Command::CreateSuperAdmin { name, email } => create_person(settings, leptos_options, name, email, None).await,
+        Command::CreateUser { name, email, tenant } => create_person(settings, leptos_options, name, email, Some(tenant)).await,
     }
 }
 
@@ -88,7 +99,14 @@ async fn serve(settings: Settings, leptos_options: leptos::config::LeptosOptions
     application.run().await.map_err(|e| e.to_string())
 }
 
-async fn create_super_admin(settings: Settings, leptos_options: leptos::config::LeptosOptions, name: String, email: String) -> Result<(), String> {
+/// Creates a super admin (no tenant) or a user of `tenant`.
+async fn create_person(
+    settings: Settings,
+    leptos_options: leptos::config::LeptosOptions,
+    name: String,
+    email: String,
+    tenant: Option<String>,
+) -> Result<(), String> {
     let password = match std::env::var("IMPERSONATE_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
@@ -102,8 +120,16 @@ async fn create_super_admin(settings: Settings, leptos_options: leptos::config::
     let mut options = leptos_options;
     options.site_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let application = Application::build_with_system_clock(settings, options).await.map_err(|e| e.to_string())?;
-    let new = NewUser { name, email: email.clone(), password, role: Role::SuperAdmin, tenant: None };
-    application.store().create_user(new, SystemClock.now()).await.map_err(|e| e.to_string())?;
-    println!("Created super admin {email}.");
+    let store = application.store();
+    let (role, tenant) = match &tenant {
+        Some(name) => (Role::User, Some(store.tenant_named_or_new(name, SystemClock.now()).await.map_err(|e| e.to_string())?)),
+        None => (Role::SuperAdmin, None),
+    };
+    let new = NewUser { name, email: email.clone(), password, role, tenant };
+    store.create_user(new, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    match role {
+        Role::SuperAdmin => println!("Created super admin {email}."),
+        Role::User => println!("Created user {email}."),
+    }
     Ok(())
 }

@@ -60,7 +60,9 @@ impl Application {
     /// Serves until the process is asked to stop.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.state.store.clone();
-        let sweeper = tokio::spawn(async move {
+        // Lives exactly as long as this future: a server that is stopped or dropped (as a test's
+        // server is) takes its sweeper, and the sweeper's hold on the database pool, with it.
+        let _sweeper = AbortOnDrop(tokio::spawn(async move {
             let mut every = tokio::time::interval(SWEEP_EVERY);
             loop {
                 every.tick().await;
@@ -68,13 +70,20 @@ impl Application {
                     tracing::warn!(%error, "sweep failed; the next one will retry");
                 }
             }
-        });
+        }));
         let router = web::router(self.state);
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
-            .await;
-        sweeper.abort();
-        served
+            .await
+    }
+}
+
+/// A background task that ends when its owner is dropped, however the owner ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -10,13 +10,14 @@ use crate::backend::{authenticate, services};
 /// Longest task title accepted, in characters.
 pub const TITLE_MAX_CHARS: usize = 200;
 
+/// The home page's data; a super admin in their own session belongs to no tenant and gets the staff page.
 #[server(endpoint = "home")]
 pub async fn load_home() -> Result<Home, ApiError> {
     let session = authenticate()?;
-    let tenant = session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
+    let Some(tenant) = session.principal.effective().tenant() else { return Ok(Home::Staff) };
     let tasks = services()?.backend.tasks(tenant).await?;
     let tenant_name = session.viewer.tenant_name.unwrap_or_default();
-    Ok(Home { tenant_name, tasks })
+    Ok(Home::Tenant { tenant_name, tasks })
 }
 
 /// Adds a task; a write while impersonating is attributed to the super admin in the audit log.

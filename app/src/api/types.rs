@@ -78,6 +78,8 @@ pub struct Profile {
     pub tenant_name: Option<String>,
     pub consent: ConsentView,
     pub history: Vec<HistoryEntry>,
+    /// Seen by an impersonator, who may not change the user's sign-in details.
+    pub impersonated: bool,
 }
 
 /// A user a super admin may impersonate now.
@@ -145,11 +147,11 @@ pub struct Task {
     pub created_at: Timestamp,
 }
 
-/// The tenant home page.
+/// The home page: a tenant's records, or the start page of a super admin in their own session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Home {
-    pub tenant_name: String,
-    pub tasks: Vec<Task>,
+pub enum Home {
+    Tenant { tenant_name: String, tasks: Vec<Task> },
+    Staff,
 }
 
 /// One line of the audit log.

@@ -36,6 +36,7 @@ pub fn profile(record: &ConsentRecord, history: Vec<HistoryEntry>, viewer: &Prin
         tenant_name: record.tenant_name.clone(),
         consent: consent(record, viewer, now, policy),
         history,
+        impersonated: viewer.impersonation().is_some(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The audit log, for super admins: every consent and impersonation event and every write made
 //! while impersonating.
 
-use super::{PageError, loading};
+use super::PageData;
 use crate::api::audit::audit_log;
 use crate::api::types::{AuditEntry, AuditKind};
 use crate::ui::{DateTime, Refresh};
@@ -11,19 +11,19 @@ use leptos_meta::Title;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let refresh = Refresh::use_();
-    let data = Resource::new(move || refresh.track(), |_| audit_log());
+    let data = PageData::new(move || { refresh.track(); }, audit_log);
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
-        <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(entries) if entries.is_empty() => view! { <p class="empty">"Nothing has happened yet."</p> }.into_any(),
-                    Ok(entries) => view! { <AuditTable entries /> }.into_any(),
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {data.view(|entries| move || {
+            // The table has nothing to focus or type in: re-drawing it when the log grows loses nothing.
+            let entries = entries.get();
+            if entries.is_empty() {
+                view! { <p class="empty">"Nothing has happened yet."</p> }.into_any()
+            } else {
+                view! { <AuditTable entries /> }.into_any()
+            }
+        })}
     }
 }
 

@@ -1,17 +1,39 @@
 //! The home page: the tenant's records for its users (and their impersonators), and a start page
 //! for super admins in their own session.
 
-use super::{PageError, loading};
+use super::PageData;
 use crate::api::home::{AddTask, SetTaskDone, TITLE_MAX_CHARS, load_home};
-use crate::api::types::{Task, Viewer};
+use crate::api::types::{Home, Task};
+use crate::domain::TaskId;
 use crate::ui::{DateTime, ErrorMessage, Refresh, reset_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let is_super_admin = use_context::<Viewer>().is_some_and(|v| v.is_super_admin());
-    if is_super_admin { view! { <StaffHome /> }.into_any() } else { view! { <TenantHome /> }.into_any() }
+    let refresh = Refresh::use_();
+    let add = ServerAction::<AddTask>::new();
+    let set_done = ServerAction::<SetTaskDone>::new();
+    let data = PageData::new(
+        move || {
+            refresh.track();
+            add.version().track();
+            set_done.version().track();
+        },
+        load_home,
+    );
+    view! {
+        <Title text="Home" />
+        {data.view(move |home| {
+            // Whose home this is does not change while the page is open: a session that moves into
+            // or out of an impersonation reloads the page (see the live channel).
+            if home.with_untracked(|h| matches!(h, Home::Staff)) {
+                view! { <StaffHome /> }.into_any()
+            } else {
+                view! { <TenantHome home add set_done /> }.into_any()
+            }
+        })}
+    }
 }
 
 #[component]
@@ -34,66 +56,61 @@ fn StaffHome() -> impl IntoView {
 }
 
 #[component]
-fn TenantHome() -> impl IntoView {
-    let refresh = Refresh::use_();
-    let add = ServerAction::<AddTask>::new();
-    let set_done = ServerAction::<SetTaskDone>::new();
-    let data = Resource::new(
-        move || (refresh.track(), add.version().get(), set_done.version().get()),
-        |_| load_home(),
-    );
+fn TenantHome(home: Signal<Home>, add: ServerAction<AddTask>, set_done: ServerAction<SetTaskDone>) -> impl IntoView {
+    let tenant_name = move || home.with(|h| match h {
+        Home::Tenant { tenant_name, .. } => tenant_name.clone(),
+        Home::Staff => String::new(),
+    });
+    let tasks = Memo::new(move |_| home.with(|h| match h {
+        Home::Tenant { tasks, .. } => tasks.clone(),
+        Home::Staff => Vec::new(),
+    }));
     view! {
-        <Title text="Home" />
-        <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(home) => view! {
-                        <h1>{home.tenant_name}</h1>
-                        <section aria-labelledby="tasks-title" class="panel">
-                            <h2 id="tasks-title">"Tasks"</h2>
-                            <TaskList tasks=home.tasks set_done />
-                        </section>
-                    }.into_any(),
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                }
-            })}
-        </Transition>
-        // Outside the data's transition, so a refresh never wipes what is being typed.
+        <h1>{tenant_name}</h1>
+        <section aria-labelledby="tasks-title" class="panel">
+            <h2 id="tasks-title">"Tasks"</h2>
+            <TaskList tasks set_done />
+        </section>
         <section aria-label="Add a task" class="panel">
             <AddTaskForm add />
         </section>
     }
 }
 
+/// The tasks, one row each, keyed by id: a refresh updates a row in place, so the checkbox a
+/// person just used keeps its focus.
 #[component]
-fn TaskList(tasks: Vec<Task>, set_done: ServerAction<SetTaskDone>) -> impl IntoView {
-    if tasks.is_empty() {
-        return view! { <p class="empty">"No tasks yet. Add the first one below."</p> }.into_any();
-    }
+fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>) -> impl IntoView {
+    let task = move |id: TaskId| Memo::new(move |_| tasks.with(|all| all.iter().find(|t| t.id == id).cloned()));
     view! {
-        <ul class="tasks">
-            {tasks.into_iter().map(|task| {
-                let id = format!("task-{}", task.id);
-                view! {
-                    <li class="task" class:task-done=task.done>
-                        <input
-                            type="checkbox"
-                            id=id.clone()
-                            checked=task.done
-                            disabled=move || set_done.pending().get()
-                            on:change=move |ev| { set_done.dispatch(SetTaskDone { task: task.id, done: event_target_checked(&ev) }); }
-                        />
-                        <label for=id>{task.title}</label>
-                        <span class="task-meta">
-                            "Added by " {task.created_by} ", " <DateTime at=task.created_at />
-                        </span>
-                    </li>
+        <p class="empty" hidden=move || tasks.with(|t| !t.is_empty())>"No tasks yet. Add the first one below."</p>
+        <ul class="tasks" hidden=move || tasks.with(Vec::is_empty)>
+            <For each=move || tasks.get() key=|t| t.id let:entry>
+                {
+                    let id = entry.id;
+                    let task = task(id);
+                    let done = move || task.with(|t| t.as_ref().is_some_and(|t| t.done));
+                    let field = format!("task-{id}");
+                    view! {
+                        <li class="task" class:task-done=done>
+                            <input
+                                type="checkbox"
+                                id=field.clone()
+                                prop:checked=done
+                                disabled=move || set_done.pending().get()
+                                on:change=move |ev| { set_done.dispatch(SetTaskDone { task: id, done: event_target_checked(&ev) }); }
+                            />
+                            <label for=field>{move || task.with(|t| t.as_ref().map(|t| t.title.clone()))}</label>
+                            <span class="task-meta">
+                                "Added by " {entry.created_by} ", " <DateTime at=entry.created_at />
+                            </span>
+                        </li>
+                    }
                 }
-            }).collect_view()}
+            </For>
         </ul>
         {move || set_done.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
     }
-    .into_any()
 }
 
 #[component]

@@ -1,6 +1,7 @@
 //! The app's pages, one file each, and the shell they share.
 
 mod audit;
+mod data;
 mod home;
 mod login;
 mod not_found;
@@ -9,6 +10,7 @@ mod shell;
 mod switcher;
 
 pub use audit::AuditPage;
+pub use data::PageData;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;

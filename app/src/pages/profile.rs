@@ -1,10 +1,9 @@
 //! "Your Profile": the user's details, the "More actions" menu with Allow/Disallow to Impersonate,
 //! the live consent status and the impersonation history.
 
-use super::{PageError, loading};
+use super::PageData;
 use crate::api::account::{ChangeEmail, ChangePassword};
 use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profile};
-use crate::api::types::Viewer;
 use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::domain::{Role, Timestamp};
 use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, reset_on_success};
@@ -18,38 +17,29 @@ pub fn ProfilePage() -> impl IntoView {
     let allow = ServerAction::<AllowImpersonation>::new();
     let disallow = ServerAction::<DisallowImpersonation>::new();
     let change_email = ServerAction::<ChangeEmail>::new();
-    let data = Resource::new(
-        move || (refresh.track(), allow.version().get(), disallow.version().get(), change_email.version().get()),
-        |_| load_profile(),
+    let data = PageData::new(
+        move || {
+            refresh.track();
+            allow.version().track();
+            disallow.version().track();
+            change_email.version().track();
+        },
+        load_profile,
     );
-    // Kept above the data: a refresh that re-renders the page keeps an open dialog open.
-    let confirm_open = RwSignal::new(false);
-    // The dialog closes once the server answered; an error shows on the page.
-    Effect::new(move |_| {
-        if allow.value().get().is_some() {
-            confirm_open.set(false);
-        }
-    });
     view! {
         <Title text="Your Profile" />
-        <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(profile) => view! { <ProfileView profile allow disallow confirm_open /> }.into_any(),
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                }
-            })}
-        </Transition>
-        <SignInPanel change_email />
+        {data.view(move |profile| view! {
+            <ProfileView profile allow disallow />
+            <SignInPanel profile change_email />
+        })}
     }
 }
 
 /// Changing the login email and the password: the owner's alone, so an impersonator sees why not.
 #[component]
-fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
-    let viewer = use_context::<Viewer>();
-    let impersonating = viewer.as_ref().is_some_and(|v| v.impersonation.is_some());
-    let email = viewer.map(|v| v.email).unwrap_or_default();
+fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>) -> impl IntoView {
+    let impersonated = Memo::new(move |_| profile.with(|p| p.impersonated));
+    let email = Memo::new(move |_| profile.with(|p| p.email.clone()));
     let change_password = ServerAction::<ChangePassword>::new();
     let email_form = NodeRef::<leptos::html::Form>::new();
     let password_form = NodeRef::<leptos::html::Form>::new();
@@ -64,10 +54,8 @@ fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="sign-in-title">
             <h2 id="sign-in-title">"Sign-in details"</h2>
-            {impersonating.then(|| view! {
-                <p class="hint">"Only the user can change their email or password, not an impersonator."</p>
-            })}
-            <fieldset class="fieldset" disabled=impersonating>
+            <p class="hint" hidden=move || !impersonated.get()>"Only the user can change their email or password, not an impersonator."</p>
+            <fieldset class="fieldset" disabled=move || impersonated.get()>
                 <ActionForm action=change_email node_ref=email_form attr:class="form form-inline">
                     <div class="field">
                         <label for="new-email">"New email"</label>
@@ -78,7 +66,7 @@ fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
                 {move || outcome("Email changed.", change_email.value().get())}
                 <ActionForm action=change_password node_ref=password_form attr:class="form form-inline">
                     // For password managers: whose password this is (no name, so it is not sent).
-                    <input type="email" autocomplete="username" value=email readonly hidden />
+                    <input type="email" autocomplete="username" prop:value=move || email.get() readonly hidden />
                     <div class="field">
                         <label for="current-password">"Current password"</label>
                         <input id="current-password" name="current" type="password" autocomplete="current-password" required />
@@ -95,40 +83,47 @@ fn SignInPanel(change_email: ServerAction<ChangeEmail>) -> impl IntoView {
     }
 }
 
+/// The profile, built once; every value follows `profile`, so a refresh never closes the menu or
+/// the dialog a person is using.
 #[component]
-fn ProfileView(
-    profile: Profile,
-    allow: ServerAction<AllowImpersonation>,
-    disallow: ServerAction<DisallowImpersonation>,
-    confirm_open: RwSignal<bool>,
-) -> impl IntoView {
-    let consent = profile.consent.clone();
-    let allowed = !matches!(consent.state, ConsentState::NotAllowed);
-    let item = MenuItem {
-        label: if allowed { "Disallow to Impersonate" } else { "Allow to Impersonate" },
-        unavailable_because: consent.locked_because.clone(),
-        // Disallowing acts at once, without a dialog: quick revocation is a safety feature.
-        on_select: Callback::new(move |_| {
-            if allowed {
-                disallow.dispatch(DisallowImpersonation {});
-            } else {
-                confirm_open.set(true);
-            }
-        }),
-    };
+fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>, disallow: ServerAction<DisallowImpersonation>) -> impl IntoView {
+    let consent = Memo::new(move |_| profile.with(|p| p.consent.clone()));
+    let allowed = Memo::new(move |_| consent.with(|c| !matches!(c.state, ConsentState::NotAllowed)));
+    let confirm_open = RwSignal::new(false);
+    // The dialog closes once the server answered; an error shows on the page.
+    Effect::new(move |_| {
+        if allow.value().get().is_some() {
+            confirm_open.set(false);
+        }
+    });
+    // One item whose label follows the consent: the menu stays open when Allow turns into Disallow.
+    let items = Signal::derive(move || {
+        vec![MenuItem {
+            label: if allowed.get() { "Disallow to Impersonate" } else { "Allow to Impersonate" },
+            unavailable_because: consent.with(|c| c.locked_because.clone()),
+            // Disallowing acts at once, without a dialog: quick revocation is a safety feature.
+            on_select: Callback::new(move |_| {
+                if allowed.get_untracked() {
+                    disallow.dispatch(DisallowImpersonation {});
+                } else {
+                    confirm_open.set(true);
+                }
+            }),
+        }]
+    });
     let error = move || {
         let failed = |v: Option<Result<(), crate::api::ApiError>>| v.and_then(Result::err);
         failed(allow.value().get()).or_else(|| failed(disallow.value().get()))
     };
-    let (window, duration) = (consent.start_window_secs, consent.duration_secs);
+    let text = move |f: fn(&Profile) -> String| move || profile.with(f);
 
     view! {
         <header class="page-header">
             <div>
-                <h1>{profile.name.clone()}</h1>
+                <h1>{text(|p| p.name.clone())}</h1>
                 <p class="lead">"Your Profile"</p>
             </div>
-            <MenuButton id="more-actions" label="More actions" items=Signal::stored(vec![item]) class="more-actions">
+            <MenuButton id="more-actions" label="More actions" items class="more-actions">
                 <span class="kebab" aria-hidden="true">"⋮"</span>
             </MenuButton>
         </header>
@@ -136,14 +131,14 @@ fn ProfileView(
         <section class="panel" aria-labelledby="details-title">
             <h2 id="details-title">"Details"</h2>
             <dl class="details">
-                <dt>"Name"</dt><dd>{profile.name.clone()}</dd>
-                <dt>"Email"</dt><dd>{profile.email.clone()}</dd>
-                <dt>"Tenant"</dt><dd>{profile.tenant_name.clone().unwrap_or_else(|| "None (vendor staff)".to_owned())}</dd>
-                <dt>"Role"</dt><dd>{match profile.role { Role::User => "User", Role::SuperAdmin => "Super admin" }}</dd>
+                <dt>"Name"</dt><dd>{text(|p| p.name.clone())}</dd>
+                <dt>"Email"</dt><dd>{text(|p| p.email.clone())}</dd>
+                <dt>"Tenant"</dt><dd>{text(|p| p.tenant_name.clone().unwrap_or_else(|| "None (vendor staff)".to_owned()))}</dd>
+                <dt>"Role"</dt><dd>{text(|p| match p.role { Role::User => "User", Role::SuperAdmin => "Super admin" }.to_owned())}</dd>
             </dl>
         </section>
-        <ConsentPanel consent />
-        <HistoryPanel history=profile.history />
+        <ConsentPanel consent=consent.into() />
+        <HistoryPanel history=Memo::new(move |_| profile.with(|p| p.history.clone())).into() />
         <ConfirmDialog
             id="allow-dialog"
             open=confirm_open
@@ -158,8 +153,8 @@ fn ProfileView(
                 "without your password."
             </p>
             <ul>
-                <li>"They have " <strong>{format_span(Duration::from_secs(window))}</strong> " to start."</li>
-                <li>"Once started, the impersonation lasts " <strong>{format_span(Duration::from_secs(duration))}</strong> " from its start."</li>
+                <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
+                <li>"Once started, the impersonation lasts " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.duration_secs)))}</strong> " from its start."</li>
                 <li>"You can disallow at any time from this menu; that ends every impersonation of you at once."</li>
             </ul>
         </ConfirmDialog>
@@ -168,11 +163,25 @@ fn ProfileView(
 
 /// The consent status, always current: the live channel refreshes it and each countdown's end does too.
 #[component]
-fn ConsentPanel(consent: ConsentView) -> impl IntoView {
+fn ConsentPanel(consent: Signal<ConsentView>) -> impl IntoView {
     let refresh = Refresh::use_();
     let at_zero = Callback::new(move |_| refresh.bump());
-    let now = consent.server_now;
-    let status = match consent.state {
+    // Re-drawn only when the consent itself changed; the countdowns tick on their own.
+    let status = move || {
+        let consent = consent.get();
+        status(consent.state, consent.server_now, at_zero)
+    };
+    view! {
+        <section class="panel" aria-labelledby="consent-title">
+            <h2 id="consent-title">"Impersonation"</h2>
+            <div aria-live="polite">{status}</div>
+            {move || consent.with(|c| c.locked_because.clone()).map(|why| view! { <p class="hint">{why}</p> })}
+        </section>
+    }
+}
+
+fn status(state: ConsentState, now: Timestamp, at_zero: Callback<()>) -> AnyView {
+    match state {
         ConsentState::NotAllowed => view! {
             <p class="status status-off"><strong>"Not allowed."</strong> " Support staff cannot sign in as you."</p>
         }
@@ -196,22 +205,15 @@ fn ConsentPanel(consent: ConsentView) -> impl IntoView {
             <p class="status-timer">"Time left: " <Countdown ends_at server_now=now on_zero=at_zero /></p>
         }
         .into_any(),
-    };
-    view! {
-        <section class="panel" aria-labelledby="consent-title">
-            <h2 id="consent-title">"Impersonation"</h2>
-            <div aria-live="polite">{status}</div>
-            {consent.locked_because.map(|why| view! { <p class="hint">{why}</p> })}
-        </section>
     }
 }
 
 #[component]
-fn HistoryPanel(history: Vec<HistoryEntry>) -> impl IntoView {
+fn HistoryPanel(history: Signal<Vec<HistoryEntry>>) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Impersonation history"</h2>
-            {if history.is_empty() {
+            {move || { let history = history.get(); if history.is_empty() {
                 view! { <p class="empty">"Nobody has impersonated you yet."</p> }.into_any()
             } else {
                 view! {
@@ -230,7 +232,7 @@ fn HistoryPanel(history: Vec<HistoryEntry>) -> impl IntoView {
                         </table>
                     </div>
                 }.into_any()
-            }}
+            }}}
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! The frame around every page after login: the sidebar with the avatar menu, the impersonation
 //! banner, and the live channel.
 
-use super::{PageError, loading};
+use super::PageError;
 use crate::api::account::{LogOut, current_viewer};
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
@@ -13,16 +13,29 @@ use leptos_router::hooks::{use_location, use_navigate};
 #[component]
 pub fn Shell() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
+    let impersonating = RwSignal::new(false);
+    // The page (the outlet) stays outside the suspense that waits for the viewer: a page built
+    // inside a suspense's children is built again on each server-side pass over them, and its data
+    // with it. Each page waits for its own data (see `PageData`).
     view! {
-        <Suspense fallback=loading>
-            {move || Suspend::new(async move {
-                match viewer.await {
-                    Ok(Some(viewer)) => view! { <Layout viewer /> }.into_any(),
-                    Ok(None) => view! { <LoggedOut /> }.into_any(),
-                    Err(error) => view! { <main class="standalone"><PageError error /></main> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div class="app" class:app-impersonating=move || impersonating.get()>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match viewer.await {
+                        Ok(Some(viewer)) => {
+                            impersonating.set(viewer.impersonation.is_some());
+                            view! { <Frame viewer /> }.into_any()
+                        }
+                        Ok(None) => view! { <LoggedOut /> }.into_any(),
+                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <main class="content" id="main" tabindex="-1">
+                <Outlet />
+            </main>
+        </div>
     }
 }
 
@@ -35,9 +48,9 @@ fn LoggedOut() -> impl IntoView {
     let target = login.clone();
     Effect::new(move |_| hard_navigate(&target));
     view! {
-        <main class="standalone">
+        <div class="standalone" role="status">
             <p>"Your session has ended. " <a href=login>"Log in again"</a></p>
-        </main>
+        </div>
     }
 }
 
@@ -48,9 +61,9 @@ fn initials(name: &str) -> String {
     first.into_iter().chain(last).collect()
 }
 
+/// What surrounds every page: the banner while impersonating, the sidebar and the live channel.
 #[component]
-fn Layout(viewer: Viewer) -> impl IntoView {
-    provide_context(viewer.clone());
+fn Frame(viewer: Viewer) -> impl IntoView {
     let impersonating = viewer.impersonation.is_some();
     let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
@@ -59,17 +72,9 @@ fn Layout(viewer: Viewer) -> impl IntoView {
         }
     });
     view! {
-        <div class="app" class:app-impersonating=impersonating>
-            <a class="skip-link" href="#main">"Skip to content"</a>
-            {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
-            <div class="frame">
-                <Sidebar viewer=viewer.clone() log_out />
-                <main class="content" id="main" tabindex="-1">
-                    <Outlet />
-                </main>
-            </div>
-            <LiveChannel impersonating />
-        </div>
+        {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
+        <Sidebar viewer log_out />
+        <LiveChannel impersonating />
     }
 }
 

@@ -1,9 +1,9 @@
 //! The impersonation switcher: super admins find a user who allows impersonation and start.
 
-use super::{PageError, loading};
+use super::PageData;
 use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
-use crate::domain::{StartReason, Timestamp};
+use crate::domain::{StartReason, Timestamp, UserId};
 use crate::ui::{Countdown, DateTime, ErrorMessage, Notice, Refresh, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,18 +21,17 @@ pub fn SwitcherPage() -> impl IntoView {
         Some(Err(_)) => failed_starts.update(|n| *n += 1),
         None => {}
     });
-    let data = Resource::new(move || (refresh.track(), failed_starts.get()), |_| load_switcher());
+    let data = PageData::new(
+        move || {
+            refresh.track();
+            failed_starts.track();
+        },
+        load_switcher,
+    );
     view! {
         <Title text="Impersonate a user" />
         <h1>"Impersonate a user"</h1>
-        <Transition fallback=loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(switcher) => view! { <SwitcherView switcher input start /> }.into_any(),
-                    Err(error) => view! { <PageError error /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {data.view(move |switcher| view! { <SwitcherView switcher input start /> })}
     }
 }
 
@@ -50,15 +49,17 @@ struct Input {
 }
 
 #[component]
-fn SwitcherView(switcher: Switcher, input: Input, start: ServerAction<StartImpersonation>) -> impl IntoView {
-    let Switcher { candidates, server_now, require_reason, notice } = switcher;
+fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<StartImpersonation>) -> impl IntoView {
     let Input { query, reason } = input;
-    let total = candidates.len();
-    let candidates = StoredValue::new(candidates);
-    let shown = move || candidates.with_value(|all| all.iter().filter(|c| matches(c, &query.get())).cloned().collect::<Vec<_>>());
+    let candidates = Memo::new(move |_| switcher.with(|s| s.candidates.clone()));
+    let server_now = Memo::new(move |_| switcher.with(|s| s.server_now));
+    let require_reason = Memo::new(move |_| switcher.with(|s| s.require_reason));
+    let notice = Memo::new(move |_| switcher.with(|s| s.notice.clone()));
+    let shown = Memo::new(move |_| query.with(|q| candidates.with(|all| all.iter().filter(|c| matches(c, q)).cloned().collect::<Vec<_>>())));
+    let candidate = move |user: UserId| Memo::new(move |_| candidates.with(|all| all.iter().find(|c| c.user_id == user).cloned()));
 
     view! {
-        {notice.map(|notice| view! {
+        {move || notice.get().map(|notice| view! {
             <Notice>
                 <strong>"Your impersonation of " {notice.subject_name} " has ended. "</strong>
                 {notice.reason.explain()}
@@ -74,63 +75,69 @@ fn SwitcherView(switcher: Switcher, input: Input, start: ServerAction<StartImper
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
             </div>
             <div class="field">
-                <label for="reason">{if require_reason { "Reason (required)" } else { "Reason (optional)" }}</label>
+                <label for="reason">{move || if require_reason.get() { "Reason (required)" } else { "Reason (optional)" }}</label>
                 <input id="reason" type="text" maxlength=StartReason::MAX_CHARS.to_string() placeholder="e.g. ticket #1234"
-                    required=require_reason prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
+                    required=move || require_reason.get() prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
             </div>
         </div>
         {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
-        {move || {
-            let shown = shown();
-            if total == 0 {
-                return view! { <p class="empty">"Nobody allows impersonation right now."</p> }.into_any();
-            }
-            if shown.is_empty() {
-                return view! { <p class="empty" role="status">"No user matches your search."</p> }.into_any();
-            }
-            view! {
-                <div class="table-wrap">
-                    <table class="stack">
-                        <caption class="visually-hidden">"Users who allow impersonation"</caption>
-                        <thead><tr>
-                            <th scope="col">"User"</th>
-                            <th scope="col">"Tenant"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                        </tr></thead>
-                        <tbody>
-                            {shown.into_iter().map(|candidate| view! { <CandidateRow candidate server_now start reason /> }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            }.into_any()
-        }}
+        <p class="empty" hidden=move || candidates.with(|c| !c.is_empty())>"Nobody allows impersonation right now."</p>
+        <p class="empty" role="status" hidden=move || candidates.with(Vec::is_empty) || shown.with(|s| !s.is_empty())>
+            "No user matches your search."
+        </p>
+        // Rows are keyed by user: a refresh updates a row's status in place and keeps focus on its button.
+        <div class="table-wrap" hidden=move || shown.with(Vec::is_empty)>
+            <table class="stack">
+                <caption class="visually-hidden">"Users who allow impersonation"</caption>
+                <thead><tr>
+                    <th scope="col">"User"</th>
+                    <th scope="col">"Tenant"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || shown.get() key=|c| c.user_id let:entry>
+                        <CandidateRow entry=entry.clone() state=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| c.state.clone())) }) server_now=server_now.into() start reason />
+                    </For>
+                </tbody>
+            </table>
+        </div>
     }
 }
 
 #[component]
-fn CandidateRow(candidate: Candidate, server_now: Timestamp, start: ServerAction<StartImpersonation>, reason: RwSignal<String>) -> impl IntoView {
+fn CandidateRow(
+    entry: Candidate,
+    state: Signal<Option<CandidateState>>,
+    server_now: Signal<Timestamp>,
+    start: ServerAction<StartImpersonation>,
+    reason: RwSignal<String>,
+) -> impl IntoView {
     let refresh = Refresh::use_();
     let at_zero = Callback::new(move |_| refresh.bump());
-    let user = candidate.user_id;
-    let button_label = format!("Impersonate {}", candidate.name);
-    let status = match candidate.state {
-        CandidateState::Waiting { start_deadline } => view! {
-            "Start before " <DateTime at=start_deadline /> " · "
-            <Countdown ends_at=start_deadline server_now on_zero=at_zero />
-        }
-        .into_any(),
-        CandidateState::Running { ends_at, by } => view! {
-            {if by.is_empty() { "Started earlier".to_owned() } else { format!("In progress by {}", by.join(", ")) }}
-            ", ends at " <DateTime at=ends_at /> " · "
-            <Countdown ends_at server_now on_zero=at_zero />
-        }
-        .into_any(),
+    let user = entry.user_id;
+    let button_label = format!("Impersonate {}", entry.name);
+    // Re-drawn only when this user's state changed; the countdown ticks on its own.
+    let status = move || {
+        let server_now = server_now.get_untracked();
+        state.get().map(|state| match state {
+            CandidateState::Waiting { start_deadline } => view! {
+                "Start before " <DateTime at=start_deadline /> " · "
+                <Countdown ends_at=start_deadline server_now on_zero=at_zero />
+            }
+            .into_any(),
+            CandidateState::Running { ends_at, by } => view! {
+                {if by.is_empty() { "Started earlier".to_owned() } else { format!("In progress by {}", by.join(", ")) }}
+                ", ends at " <DateTime at=ends_at /> " · "
+                <Countdown ends_at server_now on_zero=at_zero />
+            }
+            .into_any(),
+        })
     };
     view! {
         <tr>
-            <td data-label="User"><span class="cell-name">{candidate.name}</span><span class="cell-sub">{candidate.email}</span></td>
-            <td data-label="Tenant">{candidate.tenant_name}</td>
+            <td data-label="User"><span class="cell-name">{entry.name}</span><span class="cell-sub">{entry.email}</span></td>
+            <td data-label="Tenant">{entry.tenant_name}</td>
             <td data-label="Status">{status}</td>
             <td>
                 <button
@@ -150,7 +157,6 @@ fn CandidateRow(candidate: Candidate, server_now: Timestamp, start: ServerAction
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::UserId;
 
     fn ann() -> Candidate {
         Candidate {

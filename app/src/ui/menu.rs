@@ -145,50 +145,45 @@ pub fn MenuButton(
                 hidden=move || !open.get()
                 on:keydown=on_menu_keydown
             >
-                {move || {
-                    let items = items.get();
-                    if items.is_empty() {
-                        return view! {
+                {move || items.with(Vec::is_empty).then(|| view! {
+                    <li role="none">
+                        <span role="menuitem" tabindex="-1" aria-disabled="true" class="menu-item">"No actions available"</span>
+                    </li>
+                })}
+                // Keyed by position, and each entry reads its item reactively: when the items change
+                // under an open menu (Allow turning into Disallow), labels change in place and the
+                // menu, and the item that has focus, stay as they are.
+                <For each=move || 0..items.with(Vec::len) key=|index| *index let:index>
+                    {
+                        let item = move || items.with(|all| all.get(index).cloned());
+                        let label = move || item().map_or("", |i| i.label);
+                        let why = move || item().and_then(|i| i.unavailable_because);
+                        let note_id = format!("{id}-item-{index}-note");
+                        let described_by = note_id.clone();
+                        view! {
                             <li role="none">
-                                <span role="menuitem" tabindex="-1" aria-disabled="true" class="menu-item">
-                                    "No actions available"
-                                </span>
+                                <button
+                                    type="button"
+                                    role="menuitem"
+                                    tabindex="-1"
+                                    class="menu-item"
+                                    aria-disabled=move || why().is_some().then_some("true")
+                                    aria-describedby=move || why().is_some().then(|| described_by.clone())
+                                    on:click=move |_| {
+                                        let Some(item) = items.with_untracked(|all| all.get(index).cloned()) else { return };
+                                        if item.unavailable_because.is_none() {
+                                            close(true);
+                                            item.on_select.run(());
+                                        }
+                                    }
+                                >
+                                    {label}
+                                </button>
+                                {move || why().map(|why| view! { <p class="menu-note" id=note_id.clone()>{why}</p> })}
                             </li>
                         }
-                            .into_any();
                     }
-                    items
-                        .into_iter()
-                        .map(|item| {
-                            let MenuItem { label, unavailable_because, on_select } = item;
-                            let disabled = unavailable_because.is_some();
-                            let note_id = format!("{id}-{}-note", label.replace(' ', "-").to_lowercase());
-                            view! {
-                                <li role="none">
-                                    <button
-                                        type="button"
-                                        role="menuitem"
-                                        tabindex="-1"
-                                        class="menu-item"
-                                        aria-disabled=disabled.then_some("true")
-                                        aria-describedby=disabled.then(|| note_id.clone())
-                                        on:click=move |_| {
-                                            if !disabled {
-                                                close(true);
-                                                on_select.run(());
-                                            }
-                                        }
-                                    >
-                                        {label}
-                                    </button>
-                                    {unavailable_because
-                                        .map(|why| view! { <p class="menu-note" id=note_id>{why}</p> })}
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any()
-                }}
+                </For>
             </ul>
         </div>
     }

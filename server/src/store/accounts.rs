@@ -167,6 +167,12 @@ pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timesta
     }
 }
 
+/// The tenant with exactly this name, if there is one.
+pub async fn tenant_named(conn: &impl ConnectionTrait, name: &str) -> Result<Option<TenantId>, BackendError> {
+    let row = tenant::Entity::find().filter(tenant::Column::Name.eq(name.trim())).one(conn).await.map_err(internal)?;
+    Ok(row.map(|t| TenantId::from_uuid(t.id)))
+}
+
 pub async fn create_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId, BackendError> {
     let name = check_name(name, "A tenant")?;
     let id = TenantId::from_uuid(uuid::Uuid::new_v4());

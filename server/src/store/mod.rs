@@ -73,6 +73,14 @@ impl Store {
         accounts::create_tenant(&self.db, name, now).await
     }
 
+    /// The tenant of that name, created when there is none.
+    pub async fn tenant_named_or_new(&self, name: &str, now: Timestamp) -> Result<TenantId, BackendError> {
+        match accounts::tenant_named(&self.db, name).await? {
+            Some(id) => Ok(id),
+            None => self.create_tenant(name, now).await,
+        }
+    }
+
     /// Records the time-based ends nobody stored yet and removes over sessions. Nothing depends
     /// on it; it keeps the tables and the audit log tidy.
     pub async fn sweep(&self) -> Result<(), BackendError> {

@@ -29,13 +29,49 @@ pub struct TestApp {
     pub acme: TenantId,
     pub people: HashMap<&'static str, UserId>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _time_limit: TimeLimit,
     _dir: tempfile::TempDir,
 }
 
-/// A test's server stops with the test, taking its database connections with it.
+/// A test's server stops with the test, taking its sweeper and its database connections with it.
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        // The first poll marks the pool closed: connections still out are closed when returned,
+        // so a long run of tests never piles up PostgreSQL connections.
+        let _ = futures::FutureExt::now_or_never(self.store.db().close_by_ref());
+    }
+}
+
+/// How long one test may keep a server. A hang then fails the run within minutes, naming the
+/// test, instead of eating CI's whole budget.
+pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(180);
+/// How long one request may take before the test fails naming it.
+pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// A watchdog for the test that owns it. `tokio::time::timeout` would not do: it cannot fire
+/// while the test's runtime thread is stuck, and a hang is exactly when it is needed.
+struct TimeLimit(Option<std::sync::mpsc::Sender<()>>);
+
+impl TimeLimit {
+    fn start() -> TimeLimit {
+        let test = std::thread::current().name().unwrap_or("an integration test").to_owned();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(TEST_TIME_LIMIT) {
+                eprintln!("\n'{test}' still running after {TEST_TIME_LIMIT:?}: it hangs; stopping the test run");
+                std::process::exit(101);
+            }
+        });
+        TimeLimit(Some(done))
+    }
+}
+
+impl Drop for TimeLimit {
+    fn drop(&mut self) {
+        if let Some(done) = self.0.take() {
+            let _ = done.send(());
+        }
     }
 }
 
@@ -84,6 +120,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let time_limit = TimeLimit::start();
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut settings = test_settings();
         settings.database_url = match std::env::var("IMPERSONATE_TEST_POSTGRES") {
@@ -115,7 +152,7 @@ impl TestApp {
             let new = NewUser { name: name.into(), email: email.into(), password: PASSWORD.into(), role, tenant };
             people.insert(email, store.create_user(new, T0).await.expect("user"));
         }
-        TestApp { address, clock, store, settings, acme, people, server, _dir: dir }
+        TestApp { address, clock, store, settings, acme, people, server, _time_limit: time_limit, _dir: dir }
     }
 
     pub fn id(&self, email: &str) -> UserId {
@@ -131,6 +168,7 @@ impl TestApp {
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .default_headers(headers)
+            .timeout(REQUEST_TIME_LIMIT)
             .build()
             .expect("client");
         Browser { client, jar, address: self.address.clone() }
@@ -240,6 +278,14 @@ impl Browser {
 
     pub async fn disallows(&self) {
         let _: serde_json::Value = self.ok("impersonation/disallow", &[]).await;
+    }
+
+    /// The tenant's tasks, as this browser's home page lists them.
+    pub async fn tasks(&self) -> Vec<app::api::types::Task> {
+        match self.ok("home", &[]).await {
+            app::api::types::Home::Tenant { tasks, .. } => tasks,
+            app::api::types::Home::Staff => panic!("a tenant's home page, not the staff page"),
+        }
     }
 
     pub async fn switcher(&self) -> Switcher {

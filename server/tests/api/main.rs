@@ -8,5 +8,6 @@ mod authentication;
 mod authorization;
 mod impersonation;
 mod live;
+mod pages;
 mod races;
 mod security;

@@ -24,7 +24,7 @@ pub const ENDPOINTS: [&str; 16] = [
 ];
 
 fn bare_client() -> Client {
-    Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(REQUEST_TIME_LIMIT).build().expect("client")
 }
 
 #[tokio::test]
