@@ -20,6 +20,8 @@ pub const PASSWORD: &str = "a long enough password";
 pub const T0: Timestamp = Timestamp::from_unix_millis(1_795_780_800_000);
 pub const HOUR: Duration = Duration::from_secs(3600);
 pub const MS: Duration = Duration::from_millis(1);
+/// The stylesheet each test server's site holds.
+pub const TEST_STYLESHEET: &str = "body { color: black; }";
 
 pub struct TestApp {
     pub address: String,
@@ -128,10 +130,14 @@ impl TestApp {
             Err(_) => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
         };
         configure(&mut settings);
+        // A site of its own, so static files are there whether or not the front end was built.
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("pkg")).expect("a site dir");
+        std::fs::write(site.join("pkg").join("impersonate.css"), TEST_STYLESHEET).expect("a stylesheet");
         let options = LeptosOptions::builder()
             .output_name("impersonate")
             .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .site_root("target/site")
+            .site_root(site.display().to_string())
             .build();
         let clock = Arc::new(ManualClock::starting_at(T0));
         let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");

@@ -1,9 +1,9 @@
 //! Concurrency: starts racing a disallow on one user can never leave an impersonation alive.
 
 use crate::helpers::*;
-use app::api::types::LiveStatus;
+use app::api::types::{AuditEntry, AuditKind, LiveStatus};
 use app::domain::{GrantPhase, rules};
-use reqwest::StatusCode;
+use reqwest::{Response, StatusCode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_parallel_starts_racing_a_disallow_leave_nothing_usable() {
@@ -36,10 +36,13 @@ async fn many_parallel_starts_racing_a_disallow_leave_nothing_usable() {
 async fn concurrent_allows_create_one_grant() {
     let app = TestApp::spawn().await;
     let tabs: Vec<_> = futures::future::join_all((0..6).map(|_| app.log_in(ANN))).await;
-    futures::future::join_all(tabs.iter().map(|t| t.call("impersonation/allow", &[]))).await;
-    let grants = app.all_impersonations_of(app.id(ANN)).await;
-    assert!(grants.is_empty());
-    let consent = app.consent_of(app.id(ANN)).await;
-    assert!(consent.grant.is_some());
+    let answers = futures::future::join_all(tabs.iter().map(|t| t.call("impersonation/allow", &[]))).await;
+    let statuses: Vec<_> = answers.iter().map(Response::status).collect();
+    assert_eq!(statuses, [StatusCode::OK; 6], "allowing while allowed is no error");
     assert_eq!(app.grant_count(app.id(ANN)).await, 1);
+    let consent = app.consent_of(app.id(ANN)).await;
+    assert!(consent.grant.as_ref().is_some_and(|g| matches!(g.phase(app.now()), GrantPhase::Waiting { .. })));
+    let log: Vec<AuditEntry> = app.log_in(ADA).await.ok("audit", &[]).await;
+    let kinds: Vec<_> = log.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [AuditKind::Allowed], "one allow recorded, not six");
 }

@@ -154,5 +154,6 @@ async fn unknown_pages_are_404_and_static_assets_need_no_session() {
     let ann = app.log_in(ANN).await;
     assert_eq!(ann.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
     let asset = app.browser().get("/pkg/impersonate.css").await;
-    assert_ne!(asset.status(), StatusCode::SEE_OTHER, "assets are not behind the login");
+    assert_eq!(asset.status(), StatusCode::OK, "assets are not behind the login");
+    assert_eq!(asset.text().await.expect("a body"), TEST_STYLESHEET);
 }
