@@ -8,7 +8,7 @@ use crate::db::{from_db_time, to_db_time};
 use app::backend::{BackendError, SessionKey, SessionSecret};
 use app::domain::{Role, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set, SqlErr, TransactionTrait};
 use std::net::IpAddr;
 
 /// Someone to create (demo data, the `create-super-admin` command, tests).
@@ -43,54 +43,80 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
         return Err(BackendError::InvalidCredentials);
     }
     let keys = throttle_keys(&email, client);
-    for (key, _) in &keys {
-        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key, false).await?.as_ref(), now) {
-            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
-        }
-    }
+    // Counted before the password is checked, so a burst of guesses sent at once gets no more
+    // evaluations than guesses sent one after another; a right password gives its count back.
+    reserve_attempt(store, &keys, now).await?;
     let found = user::Entity::find().filter(user::Column::EmailNormalized.eq(&email)).one(store.db()).await.map_err(internal)?;
     let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
-    let Some(user) = found else {
-        passwords::verify(password.to_owned(), None).await;
-        record_failure(store, &keys, now).await?;
+    let verified = passwords::verify(password.to_owned(), stored).await;
+    let Some(user) = found.filter(|_| verified) else {
         return Err(BackendError::InvalidCredentials);
     };
-    if !passwords::verify(password.to_owned(), stored).await {
-        record_failure(store, &keys, now).await?;
-        return Err(BackendError::InvalidCredentials);
-    }
-    login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
+    give_back_attempt(store, &keys, now).await?;
     sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await.map_err(internal)
 }
 
-/// Counts a failure against every key, each in its own transaction that first writes the key's row
-/// (creating it if missing) and then reads it locked, so concurrent failures all count.
-async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
+/// Counts one attempt as a failure against every key, in one transaction that holds each key's
+/// row (creating it if missing) locked from reading to writing; refuses when a key is locked.
+async fn reserve_attempt(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
+    let txn = store.db().begin().await.map_err(internal)?;
+    let mut next = Vec::with_capacity(keys.len());
     for (key, is_account) in keys {
         let limits = if *is_account { store.account_throttle } else { store.address_throttle };
-        let txn = store.db().begin().await.map_err(internal)?;
-        let blank = login_throttle::ActiveModel {
-            key: Set(key.clone()),
-            failures: Set(0),
-            window_started_at: Set(to_db_time(now)),
-            locked_until: Set(None),
-        };
-        login_throttle::Entity::insert(blank)
-            .on_conflict(OnConflict::column(login_throttle::Column::Key).do_nothing().to_owned())
-            .exec_without_returning(&txn)
-            .await
-            .map_err(internal)?;
-        let next = throttle::after_failure(throttle_state(&txn, key, true).await?, now, limits);
-        login_throttle::Entity::update_many()
-            .col_expr(login_throttle::Column::Failures, Expr::value(i32::try_from(next.failures).unwrap_or(i32::MAX)))
-            .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(to_db_time(next.window_started_at)))
-            .col_expr(login_throttle::Column::LockedUntil, Expr::value(next.locked_until.map(to_db_time)))
-            .filter(login_throttle::Column::Key.eq(key.as_str()))
-            .exec(&txn)
-            .await
-            .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
+        let state = locked_state(&txn, key, now).await?;
+        if let Some(wait) = throttle::retry_after(Some(&state), now) {
+            txn.rollback().await.map_err(internal)?;
+            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+        }
+        next.push((key, throttle::after_failure(Some(state), now, limits)));
     }
+    for (key, state) in next {
+        write_state(&txn, key, state).await?;
+    }
+    txn.commit().await.map_err(internal)
+}
+
+/// After a right password: the account starts afresh, and the address gets its one count back.
+async fn give_back_attempt(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
+    let txn = store.db().begin().await.map_err(internal)?;
+    for (key, is_account) in keys {
+        if *is_account {
+            login_throttle::Entity::delete_by_id(key.clone()).exec(&txn).await.map_err(internal)?;
+        } else {
+            let state = locked_state(&txn, key, now).await?;
+            write_state(&txn, key, throttle::after_success(state)).await?;
+        }
+    }
+    txn.commit().await.map_err(internal)
+}
+
+/// The key's state, its row created if missing and locked until the transaction ends. Writing
+/// first takes SQLite's write lock; PostgreSQL's row lock comes with `FOR UPDATE`.
+async fn locked_state(txn: &DatabaseTransaction, key: &str, now: Timestamp) -> Result<State, BackendError> {
+    let blank = login_throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        window_started_at: Set(to_db_time(now)),
+        locked_until: Set(None),
+    };
+    login_throttle::Entity::insert(blank)
+        .on_conflict(OnConflict::column(login_throttle::Column::Key).do_nothing().to_owned())
+        .exec_without_returning(txn)
+        .await
+        .map_err(internal)?;
+    let state = throttle_state(txn, key, true).await?;
+    Ok(state.unwrap_or(State { failures: 0, window_started_at: now, locked_until: None }))
+}
+
+async fn write_state(txn: &DatabaseTransaction, key: &str, state: State) -> Result<(), BackendError> {
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Failures, Expr::value(i32::try_from(state.failures).unwrap_or(i32::MAX)))
+        .col_expr(login_throttle::Column::WindowStartedAt, Expr::value(to_db_time(state.window_started_at)))
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(state.locked_until.map(to_db_time)))
+        .filter(login_throttle::Column::Key.eq(key))
+        .exec(txn)
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 

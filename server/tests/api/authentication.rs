@@ -236,3 +236,30 @@ async fn concurrent_failures_all_count() {
     let (status, _) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "twelve failures lock the account however they arrive");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_guesses_gets_no_more_tries_than_guesses_one_after_another() {
+    let app = TestApp::spawn().await;
+    let limit = app.settings.login_max_failures as usize;
+    let app = &app;
+    let guesses = (0..40).map(|n| async move {
+        let guess = format!("wrong guess number {n}");
+        app.browser().call("auth/login", &[("email", ANN), ("password", &guess), ("next", "")]).await.status()
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((evaluated, refused), (limit, 40 - limit), "{statuses:?}");
+    let (status, _) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the right password after the burst is refused too");
+}
+
+#[tokio::test]
+async fn a_right_password_does_not_use_up_the_addresss_tries() {
+    let app = TestApp::spawn_with(|s| s.login_max_failures_per_address = 3).await;
+    for _ in 0..5 {
+        assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK);
+    }
+    app.browser().fails("auth/login", &[("email", "x1@acme.test"), ("password", "wrong password!"), ("next", "")]).await;
+    assert_eq!(app.browser().log_in(BOB, PASSWORD).await.status(), StatusCode::OK, "one failure and many successes lock nothing");
+}
