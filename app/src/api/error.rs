@@ -41,7 +41,7 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
             ApiError::Forbidden => 403,
-            ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong) => 422,
+            ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong | Refusal::ReasonNotPlain) => 422,
             ApiError::Refused(_) => 403,
             ApiError::NotFound => 404,
             ApiError::EmailTaken => 409,
@@ -86,7 +86,7 @@ mod tests {
         let refusals = [
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
             Refusal::SubjectIsSelf, Refusal::NoConsent, Refusal::ConsentExpired, Refusal::ReasonRequired,
-            Refusal::ReasonTooLong, Refusal::NotImpersonating, Refusal::ImpersonationOver,
+            Refusal::ReasonTooLong, Refusal::ReasonNotPlain, Refusal::NotImpersonating, Refusal::ImpersonationOver,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

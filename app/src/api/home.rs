@@ -29,6 +29,9 @@ pub async fn add_task(title: String) -> Result<Task, ApiError> {
     if title.is_empty() || title.chars().count() > TITLE_MAX_CHARS {
         return Err(ApiError::Invalid(format!("A task needs a title of 1 to {TITLE_MAX_CHARS} characters.")));
     }
+    if !crate::domain::text::is_plain(title) {
+        return Err(ApiError::Invalid("A task title cannot contain control characters such as line breaks.".to_owned()));
+    }
     let s = services()?;
     Ok(s.backend.add_task(&session.principal, title, s.clock.now()).await?)
 }

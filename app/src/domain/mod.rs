@@ -7,6 +7,7 @@
 pub mod ids;
 pub mod principal;
 pub mod rules;
+pub mod text;
 pub mod time;
 
 pub use ids::{GrantId, ImpersonationId, TaskId, TenantId, UserId};

@@ -39,53 +39,39 @@ async fn throttle_state(conn: &impl ConnectionTrait, key: &str, lock: bool) -> R
 
 pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp) -> Result<SessionSecret, BackendError> {
     let email = passwords::normalize_email(email);
-    if email.is_empty() || email.chars().count() > passwords::EMAIL_MAX_CHARS || password.chars().count() > passwords::PASSWORD_MAX_CHARS {
+    // No stored account could match (and a NUL would not even reach PostgreSQL): the same answer
+    // as a wrong password, before anything is looked up or counted.
+    let plain = app::domain::text::is_plain(&email) && app::domain::text::is_plain(password);
+    if !plain || email.is_empty() || email.chars().count() > passwords::EMAIL_MAX_CHARS || password.chars().count() > passwords::PASSWORD_MAX_CHARS {
         return Err(BackendError::InvalidCredentials);
     }
     let keys = throttle_keys(&email, client);
-    // Counted before the password is checked, so a burst of guesses sent at once gets no more
-    // evaluations than guesses sent one after another; a right password gives its count back.
-    reserve_attempt(store, &keys, now).await?;
+    // The keys' turn first: a burst of guesses is then checked and counted one after another.
+    let _turn = store.login_turns.take(&keys.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>()).await;
+    for (key, _) in &keys {
+        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key, false).await?.as_ref(), now) {
+            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+        }
+    }
     let found = user::Entity::find().filter(user::Column::EmailNormalized.eq(&email)).one(store.db()).await.map_err(internal)?;
     let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
     let verified = passwords::verify(password.to_owned(), stored).await;
     let Some(user) = found.filter(|_| verified) else {
+        record_failure(store, &keys, now).await?;
         return Err(BackendError::InvalidCredentials);
     };
-    give_back_attempt(store, &keys, now).await?;
+    login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
     sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await.map_err(internal)
 }
 
-/// Counts one attempt as a failure against every key, in one transaction that holds each key's
-/// row (creating it if missing) locked from reading to writing; refuses when a key is locked.
-async fn reserve_attempt(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
+/// Counts a failure against every key, in one transaction that holds each key's row (creating it
+/// if missing) locked from reading to writing, so failures counted by other instances add up too.
+async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
     let txn = store.db().begin().await.map_err(internal)?;
-    let mut next = Vec::with_capacity(keys.len());
     for (key, is_account) in keys {
         let limits = if *is_account { store.account_throttle } else { store.address_throttle };
         let state = locked_state(&txn, key, now).await?;
-        if let Some(wait) = throttle::retry_after(Some(&state), now) {
-            txn.rollback().await.map_err(internal)?;
-            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
-        }
-        next.push((key, throttle::after_failure(Some(state), now, limits)));
-    }
-    for (key, state) in next {
-        write_state(&txn, key, state).await?;
-    }
-    txn.commit().await.map_err(internal)
-}
-
-/// After a right password: the account starts afresh, and the address gets its one count back.
-async fn give_back_attempt(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<(), BackendError> {
-    let txn = store.db().begin().await.map_err(internal)?;
-    for (key, is_account) in keys {
-        if *is_account {
-            login_throttle::Entity::delete_by_id(key.clone()).exec(&txn).await.map_err(internal)?;
-        } else {
-            let state = locked_state(&txn, key, now).await?;
-            write_state(&txn, key, throttle::after_success(state)).await?;
-        }
+        write_state(&txn, key, throttle::after_failure(Some(state), now, limits)).await?;
     }
     txn.commit().await.map_err(internal)
 }
@@ -157,6 +143,9 @@ fn check_name<'a>(name: &'a str, whose: &str) -> Result<&'a str, BackendError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(BackendError::Invalid(format!("{whose} needs a name of 1 to 200 characters.")));
+    }
+    if !app::domain::text::is_plain(name) {
+        return Err(BackendError::Invalid(format!("{whose}'s name cannot contain control characters.")));
     }
     Ok(name)
 }

@@ -7,6 +7,7 @@
 //! previous one committed.
 
 mod accounts;
+mod attempts;
 mod audit;
 mod consent;
 pub mod passwords;
@@ -32,6 +33,7 @@ pub struct Store {
     sessions: SessionLimits,
     account_throttle: throttle::Limits,
     address_throttle: throttle::Limits,
+    login_turns: attempts::Turns,
 }
 
 impl Store {
@@ -42,6 +44,7 @@ impl Store {
             sessions: SessionLimits { idle_timeout: settings.session_idle_timeout, lifetime: settings.session_lifetime },
             account_throttle: throttle::Limits { max_failures: settings.login_max_failures, lockout: settings.login_lockout },
             address_throttle: throttle::Limits { max_failures: settings.login_max_failures_per_address, lockout: settings.login_lockout },
+            login_turns: attempts::Turns::default(),
         }
     }
 

@@ -71,7 +71,10 @@ pub fn normalize_email(email: &str) -> String {
 /// in the domain, no blanks, not too long. (Real verification is sending mail, which is out of scope.)
 pub fn check_email(email: &str) -> Result<(), String> {
     let email = email.trim();
+    // Both forms are stored: the lower-case one can be longer (`İ` becomes two characters).
     let valid = email.chars().count() <= EMAIL_MAX_CHARS
+        && normalize_email(email).chars().count() <= EMAIL_MAX_CHARS
+        && app::domain::text::is_plain(email)
         && !email.chars().any(char::is_whitespace)
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
@@ -80,6 +83,9 @@ pub fn check_email(email: &str) -> Result<(), String> {
 }
 
 pub fn check_new_password(password: &str) -> Result<(), String> {
+    if !app::domain::text::is_plain(password) {
+        return Err("A password cannot contain control characters such as tabs or line breaks.".to_owned());
+    }
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
         return Err(format!("Choose a password of at least {PASSWORD_MIN_CHARS} characters."));

@@ -40,12 +40,6 @@ pub fn after_failure(state: Option<State>, now: Timestamp, limits: Limits) -> St
     }
 }
 
-/// The state after a right password, whose attempt had been counted as a failure beforehand:
-/// that count is given back. A lock it set stays (it was the last attempt the window allowed).
-pub fn after_success(state: State) -> State {
-    State { failures: state.failures.saturating_sub(1), ..state }
-}
-
 /// Whole seconds to show, never "0 s" while still locked.
 pub fn seconds_to_show(wait: Duration) -> u64 {
     wait.as_millis().div_ceil(1000).max(1) as u64
@@ -89,15 +83,6 @@ mod tests {
         let later = after_failure(s, T0.plus(Duration::from_secs(60)), LIMITS);
         assert_eq!(later.failures, 1);
         assert_eq!(retry_after(Some(&later), T0.plus(Duration::from_secs(60))), None);
-    }
-
-    #[test]
-    fn a_right_password_gives_its_counted_attempt_back() {
-        let s = fail_times(2, T0).expect("a state");
-        assert_eq!(after_success(s).failures, 1);
-        assert_eq!(after_success(after_success(after_success(s))).failures, 0);
-        let locked = fail_times(3, T0).expect("a state");
-        assert_eq!(after_success(locked), locked, "a lock stays");
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::time::Duration;
 const ROUNDS: usize = 12;
 /// Each page is asked for this many times at once.
 const COPIES: usize = 3;
-/// Far above a render's real time even on a loaded 2-core machine, far below the test's limit.
-const RENDER_LIMIT: Duration = Duration::from_secs(20);
+/// Far above a render's real time even on a 2-core machine loaded by other tests, below the test's limit.
+const RENDER_LIMIT: Duration = Duration::from_secs(60);
 
 // Several worker threads, as in production: how the render's tasks are spread matters.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

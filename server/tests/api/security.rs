@@ -1,6 +1,7 @@
 //! Attacks on the edges: cross-site requests, headers, oversized and malformed input.
 
 use crate::helpers::*;
+use app::api::ApiError;
 use reqwest::{Client, StatusCode};
 
 /// Every server function, with arguments it accepts (for the attacks below).
@@ -156,4 +157,38 @@ async fn unknown_pages_are_404_and_static_assets_need_no_session() {
     let asset = app.browser().get("/pkg/impersonate.css").await;
     assert_eq!(asset.status(), StatusCode::OK, "assets are not behind the login");
     assert_eq!(asset.text().await.expect("a body"), TEST_STYLESHEET);
+}
+
+/// Control characters and text whose lower case outgrows its column, in every text field people
+/// fill: a clear 4xx, nothing stored, never a 500 (PostgreSQL refuses a NUL outright).
+#[tokio::test]
+async fn control_characters_and_overlong_text_get_a_clear_4xx() {
+    let app = TestApp::spawn().await;
+    let visitor = app.browser();
+    for email in ["a\0@b.test", "ann@acme.test\0", "ann\n@acme.test"] {
+        let (status, error) = visitor.fails("auth/login", &[("email", email), ("password", PASSWORD), ("next", "")]).await;
+        assert_eq!((status, error), (StatusCode::UNAUTHORIZED, ApiError::InvalidCredentials), "{email:?}");
+    }
+    let (status, _) = visitor.fails("auth/login", &[("email", ANN), ("password", "a long enough\0password"), ("next", "")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let ann = app.log_in(ANN).await;
+    let (status, _) = ann.fails("tasks/add", &[("title", "line one\nline two")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ann.tasks().await.is_empty(), "nothing stored");
+    // 200 dotted capital I: 200 characters typed, 400 once lower-cased.
+    let grows = format!("{}@acme.test", "İ".repeat(200));
+    for email in ["ann\0@acme.test", grows.as_str()] {
+        let (status, _) = ann.fails("account/email", &[("email", email)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{email:?}");
+    }
+    let (status, _) = ann.fails("account/password", &[("current", PASSWORD), ("new", "a new\0password here")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK, "email and password unchanged");
+
+    ann.allows().await;
+    let ada = app.log_in(ADA).await;
+    let (status, error) = ada.fails("impersonation/start", &[("user", &app.id(ANN).to_string()), ("reason", "ticket\u{1b}[2J")]).await;
+    assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Refused(app::domain::Refusal::ReasonNotPlain)));
+    assert!(!ada.is_impersonating().await);
 }

@@ -150,6 +150,9 @@ impl StartReason {
         if text.chars().count() > Self::MAX_CHARS {
             return Err(Refusal::ReasonTooLong);
         }
+        if !super::text::is_plain(text) {
+            return Err(Refusal::ReasonNotPlain);
+        }
         Ok((!text.is_empty()).then(|| StartReason(text.to_owned())))
     }
 
@@ -262,6 +265,8 @@ pub enum Refusal {
     ReasonRequired,
     #[error("The reason is too long (at most 500 characters).")]
     ReasonTooLong,
+    #[error("The reason cannot contain control characters such as line breaks.")]
+    ReasonNotPlain,
     #[error("You are not impersonating anyone.")]
     NotImpersonating,
     #[error("Your impersonation has ended.")]

@@ -246,6 +246,7 @@ fn a_reason_is_trimmed_blank_means_none_and_length_is_bounded() {
     assert_eq!(StartReason::parse("   "), Ok(None));
     assert!(StartReason::parse(&"é".repeat(StartReason::MAX_CHARS)).is_ok_and(|r| r.is_some()));
     assert_eq!(StartReason::parse(&"é".repeat(StartReason::MAX_CHARS + 1)), Err(Refusal::ReasonTooLong));
+    assert_eq!(StartReason::parse("ticket\0#42"), Err(Refusal::ReasonNotPlain));
 }
 
 // Rule 4: the duration, checked on every request
