@@ -44,8 +44,8 @@ pub async fn log_out() -> Result<(), ApiError> {
 async fn end_session(s: &crate::backend::Services, session: crate::backend::RequestSession) -> Result<(), ApiError> {
     match session.principal.impersonation() {
         Some(imp) => {
-            let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
-            let decide = Box::new(move |c: &_| crate::domain::rules::stop(c, &who, now, &policy));
+            let (who, policy) = (session.principal, s.policy);
+            let decide = Box::new(move |c: &_, now| crate::domain::rules::stop(c, &who, now, &policy));
             s.backend.decide(imp.subject.id(), SessionMove::End { session: session.key }, decide).await?;
         }
         None => s.backend.log_out(&session.key).await?,

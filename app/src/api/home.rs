@@ -33,7 +33,7 @@ pub async fn add_task(title: String) -> Result<Task, ApiError> {
         return Err(ApiError::Invalid("A task title cannot contain control characters such as line breaks.".to_owned()));
     }
     let s = services()?;
-    Ok(s.backend.add_task(&session.principal, title, s.clock.now()).await?)
+    Ok(s.backend.add_task(&session.principal, title).await?)
 }
 
 #[server(endpoint = "tasks/set-done")]
@@ -41,5 +41,5 @@ pub async fn set_task_done(task: TaskId, done: bool) -> Result<Task, ApiError> {
     let session = authenticate()?;
     session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
     let s = services()?;
-    Ok(s.backend.set_task_done(&session.principal, task, done, s.clock.now()).await?)
+    Ok(s.backend.set_task_done(&session.principal, task, done).await?)
 }

@@ -32,8 +32,8 @@ pub async fn start_impersonation(user: UserId, reason: String) -> Result<(), Api
     rules::starter(&session.principal)?;
     let s = services()?;
     let reason = StartReason::parse(&reason)?;
-    let (who, now, policy, id) = (session.principal, s.clock.now(), s.policy, ImpersonationId::from_uuid(uuid::Uuid::new_v4()));
-    let decide = Box::new(move |c: &_| rules::start(c, &who, now, &policy, id, reason));
+    let (who, policy, id) = (session.principal, s.policy, ImpersonationId::from_uuid(uuid::Uuid::new_v4()));
+    let decide = Box::new(move |c: &_, now| rules::start(c, &who, now, &policy, id, reason));
     let moved = SessionMove::Enter { session: session.key, impersonation: id };
     let new_session = s.backend.decide(user, moved, decide).await?.ok_or(ApiError::Internal)?;
     s.hand_out(&new_session).await
@@ -45,8 +45,8 @@ pub async fn stop_impersonation() -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let imp = session.principal.impersonation().ok_or(Refusal::NotImpersonating)?;
-    let (who, now, policy) = (session.principal, s.clock.now(), s.policy);
-    let decide = Box::new(move |c: &_| rules::stop(c, &who, now, &policy));
+    let (who, policy) = (session.principal, s.policy);
+    let decide = Box::new(move |c: &_, now| rules::stop(c, &who, now, &policy));
     let moved = SessionMove::Leave { session: session.key };
     let new_session = s.backend.decide(imp.subject.id(), moved, decide).await?.ok_or(ApiError::Internal)?;
     s.hand_out(&new_session).await

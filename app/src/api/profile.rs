@@ -29,8 +29,8 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
 pub async fn allow_impersonation() -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
-    let (who, now, policy, grant) = (session.principal, s.clock.now(), s.policy, GrantId::from_uuid(uuid::Uuid::new_v4()));
-    let decide = Box::new(move |c: &_| rules::allow(c, &who, now, &policy, grant));
+    let (who, policy, grant) = (session.principal, s.policy, GrantId::from_uuid(uuid::Uuid::new_v4()));
+    let decide = Box::new(move |c: &_, now| rules::allow(c, &who, now, &policy, grant));
     s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
     Ok(())
 }
@@ -40,8 +40,8 @@ pub async fn allow_impersonation() -> Result<(), ApiError> {
 pub async fn disallow_impersonation() -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
-    let (who, now) = (session.principal, s.clock.now());
-    let decide = Box::new(move |c: &_| rules::disallow(c, &who, now));
+    let who = session.principal;
+    let decide = Box::new(move |c: &_, now| rules::disallow(c, &who, now));
     s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
     Ok(())
 }

@@ -23,8 +23,10 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> Timestamp;
 }
 
-/// A rule decision to run against the freshly locked consent, inside the store's transaction.
-pub type Decide = Box<dyn FnOnce(&Consent) -> Decision + Send>;
+/// A rule decision to run against the freshly locked consent, inside the store's transaction, at
+/// the time the store reads once the lock is held: a decision that waited for the lock is taken
+/// at the moment it applies, never at an earlier one.
+pub type Decide = Box<dyn FnOnce(&Consent, Timestamp) -> Decision + Send>;
 
 /// What happens to the caller's session in the same transaction as a consent change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +101,7 @@ pub trait Backend: Send + Sync {
 
     async fn tasks(&self, tenant: TenantId) -> Result<Vec<Task>, BackendError>;
     /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
-    async fn add_task(&self, by: &Principal, title: &str, now: Timestamp) -> Result<Task, BackendError>;
-    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool, now: Timestamp) -> Result<Task, BackendError>;
+    /// Writes take their time once their transaction holds its locks (see [`Decide`]).
+    async fn add_task(&self, by: &Principal, title: &str) -> Result<Task, BackendError>;
+    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool) -> Result<Task, BackendError>;
 }

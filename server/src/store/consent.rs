@@ -107,10 +107,12 @@ pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<(), Back
 pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError> {
     let txn = store.db().begin().await.map_err(internal)?;
     lock(&txn, subject).await?;
+    // Read after the lock: a decision that waited for it is taken at the time it applies.
+    let now = store.now();
     let record = load(&txn, subject).await?;
-    let events = decide(&record.consent)?;
+    let events = decide(&record.consent, now)?;
     store_events(&txn, &events).await.map_err(internal)?;
-    let new_session = sessions::apply_move(&txn, &moved, &events, store.now()).await?;
+    let new_session = sessions::apply_move(&txn, &moved, &events, now).await?;
     txn.commit().await.map_err(internal)?;
     Ok(new_session)
 }
@@ -118,7 +120,7 @@ pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: 
 /// Records what the rules say has already happened to one user's consent (a window's end, a
 /// session's end); nothing to record when the user is gone.
 pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Consent) -> Vec<Event> + Send + 'static) -> Result<(), BackendError> {
-    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent| Ok(happened(c)))).await {
+    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent, _now| Ok(happened(c)))).await {
         Ok(_) | Err(BackendError::NotFound) => Ok(()),
         Err(e) => Err(e),
     }

@@ -143,11 +143,11 @@ impl Backend for Store {
         tasks::list(&self.db, tenant).await
     }
 
-    async fn add_task(&self, by: &Principal, title: &str, now: Timestamp) -> Result<Task, BackendError> {
-        tasks::add(self, by, title, now).await
+    async fn add_task(&self, by: &Principal, title: &str) -> Result<Task, BackendError> {
+        tasks::add(self, by, title).await
     }
 
-    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool, now: Timestamp) -> Result<Task, BackendError> {
-        tasks::set_done(self, by, task, done, now).await
+    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool) -> Result<Task, BackendError> {
+        tasks::set_done(self, by, task, done).await
     }
 }

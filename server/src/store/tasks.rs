@@ -33,23 +33,27 @@ pub async fn list(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Vec<T
         .collect())
 }
 
-/// Opens the write's transaction. While impersonating it first locks the user (as every consent
-/// change does) and checks the impersonation still holds, so a write never follows a committed disallow.
-async fn begin_write(store: &Store, by: &Principal, now: Timestamp) -> Result<DatabaseTransaction, BackendError> {
+/// Opens the write's transaction and answers its time. While impersonating it first locks the
+/// user (as every consent change does) and checks the impersonation still holds, so a write never
+/// follows a committed disallow; the time is read once the lock is held, so a write that waited
+/// cannot land after the window's end under an earlier time.
+async fn begin_write(store: &Store, by: &Principal) -> Result<(DatabaseTransaction, Timestamp), BackendError> {
     let txn = store.db().begin().await.map_err(internal)?;
     if let Principal::Impersonating(imp) = by {
         consent::lock(&txn, imp.subject.id()).await?;
+        let now = store.now();
         let record = consent::load(&txn, imp.subject.id()).await?;
         if !record.consent.still_holds(imp.id, now) {
             return Err(BackendError::Refused(Refusal::ImpersonationOver));
         }
+        return Ok((txn, now));
     }
-    Ok(txn)
+    Ok((txn, store.now()))
 }
 
-pub async fn add(store: &Store, by: &Principal, title: &str, now: Timestamp) -> Result<Task, BackendError> {
+pub async fn add(store: &Store, by: &Principal, title: &str) -> Result<Task, BackendError> {
     let tenant = by.effective().tenant().ok_or(BackendError::NotFound)?;
-    let txn = begin_write(store, by, now).await?;
+    let (txn, now) = begin_write(store, by).await?;
     let row = task::ActiveModel {
         id: Set(uuid::Uuid::new_v4()),
         tenant_id: Set(tenant.uuid()),
@@ -67,9 +71,9 @@ pub async fn add(store: &Store, by: &Principal, title: &str, now: Timestamp) -> 
     Ok(view(row, author))
 }
 
-pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool, now: Timestamp) -> Result<Task, BackendError> {
+pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> Result<Task, BackendError> {
     let tenant = by.effective().tenant().ok_or(BackendError::NotFound)?;
-    let txn = begin_write(store, by, now).await?;
+    let (txn, now) = begin_write(store, by).await?;
     // Another tenant's task is as absent as one that does not exist.
     let row = task::Entity::find_by_id(id.uuid())
         .filter(task::Column::TenantId.eq(tenant.uuid()))

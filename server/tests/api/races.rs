@@ -4,6 +4,7 @@ use crate::helpers::*;
 use app::api::types::{AuditEntry, AuditKind, LiveStatus};
 use app::domain::{GrantPhase, rules};
 use reqwest::{Response, StatusCode};
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_parallel_starts_racing_a_disallow_leave_nothing_usable() {
@@ -45,4 +46,43 @@ async fn concurrent_allows_create_one_grant() {
     let log: Vec<AuditEntry> = app.log_in(ADA).await.ok("audit", &[]).await;
     let kinds: Vec<_> = log.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [AuditKind::Allowed], "one allow recorded, not six");
+}
+
+/// A write made while impersonating that waits for the user's lock (held here by another
+/// transaction) until after the window's end takes its time once it holds the lock: refused.
+/// On PostgreSQL the request waits at that lock (a time read before it makes this fail: tried);
+/// on SQLite it already waits earlier, at the session's touch, so there it proves less.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_waited_for_the_lock_past_the_windows_end_is_refused() {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    use server::db::entities::user;
+
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    app.advance(app.settings.policy.duration - MS);
+
+    // The same lock every consent change and impersonated write takes first.
+    let holder = app.store.db().begin().await.expect("a transaction");
+    user::Entity::update_many()
+        .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
+        .filter(user::Column::Id.eq(app.id(ANN).uuid()))
+        .exec(&holder)
+        .await
+        .expect("Ann locked");
+    let reads = app.clock.reads();
+    let write = tokio::spawn(async move { ada.call("tasks/add", &[("title", "a write that waited")]).await.status() });
+    // Once the request reached the server, give it a moment to reach the lock; if it has not,
+    // the test passes without proving as much, never the other way round.
+    while app.clock.reads() == reads {
+        tokio::time::sleep(MS).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.advance(MS);
+    holder.commit().await.expect("Ann released");
+
+    assert_eq!(write.await.expect("the write's task"), StatusCode::FORBIDDEN);
+    assert!(app.log_in(ANN).await.tasks().await.is_empty(), "nothing was written");
 }
