@@ -182,6 +182,20 @@ pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timesta
     }
 }
 
+/// Forgets the throttle rows whose window and lock are both over: they would count nothing, and
+/// a row is made for every email anyone types.
+pub async fn sweep_throttles(store: &Store, now: Timestamp) -> Result<(), BackendError> {
+    let lockout = store.account_throttle.lockout.max(store.address_throttle.lockout);
+    let window_over = to_db_time(now.minus(lockout));
+    login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::WindowStartedAt.lte(window_over))
+        .filter(login_throttle::Column::LockedUntil.is_null().or(login_throttle::Column::LockedUntil.lte(to_db_time(now))))
+        .exec(store.db())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 /// The tenant with exactly this name, if there is one.
 pub async fn tenant_named(conn: &impl ConnectionTrait, name: &str) -> Result<Option<TenantId>, BackendError> {
     let row = tenant::Entity::find().filter(tenant::Column::Name.eq(name.trim())).one(conn).await.map_err(internal)?;

@@ -89,6 +89,7 @@ impl Store {
     pub async fn sweep(&self) -> Result<(), BackendError> {
         let now = self.now();
         consent::settle_all(self, now).await?;
+        accounts::sweep_throttles(self, now).await?;
         sessions::delete_over(self, now).await
     }
 }

@@ -31,13 +31,26 @@ pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String 
     )
 }
 
-/// The port `cargo leptos watch` reloads pages over, which the policy must then allow; `None`
-/// outside watch mode. Read once when the router is built, not on every response.
-pub fn live_reload_port() -> Option<u32> {
-    std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok())
+/// What the headers depend on, read once when the router is built, not on every response.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderSettings {
+    /// The port `cargo leptos watch` reloads pages over, which the policy must then allow; `None`
+    /// outside watch mode.
+    reload_port: Option<u32>,
+    /// Served over https (`PUBLIC_ORIGIN`): browsers are told to never use plain http again.
+    https: bool,
 }
 
-pub async fn security_headers(State(reload_port): State<Option<u32>>, mut request: Request, next: Next) -> Response {
+impl HeaderSettings {
+    pub fn new(public_origin: Option<&str>) -> HeaderSettings {
+        let reload_port =
+            std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok());
+        HeaderSettings { reload_port, https: public_origin.is_some_and(|o| o.starts_with("https://")) }
+    }
+}
+
+pub async fn security_headers(State(settings): State<HeaderSettings>, mut request: Request, next: Next) -> Response {
+    let reload_port = settings.reload_port;
     let nonce = nonce();
     let is_asset = request.uri().path().starts_with("/pkg/");
     request.extensions_mut().insert(nonce.clone());
@@ -51,6 +64,9 @@ pub async fn security_headers(State(reload_port): State<Option<u32>>, mut reques
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"));
+    if settings.https {
+        headers.insert(http::header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     // Pages and answers can show someone's data: never store them. The hashed assets may be cached.
     if !is_asset {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
     let render_context = context(state.services.clone());
     let shell = move || app::shell(options.clone());
     let layers = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn_with_state(headers::live_reload_port(), headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(headers::HeaderSettings::new(state.settings.public_origin.as_deref()), headers::security_headers))
         .layer(CookieManagerLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), client::client_address))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))

@@ -261,3 +261,31 @@ async fn many_right_passwords_at_once_all_get_in() {
     let statuses = futures::future::join_all(tabs).await;
     assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn the_sweeper_forgets_throttle_rows_once_their_window_and_lock_are_over() {
+    use server::db::entities::login_throttle;
+    let app = TestApp::spawn().await;
+    let minute = Duration::from_secs(60);
+    let app = &app;
+    let fail = |email: &'static str| async move {
+        app.browser().fails("auth/login", &[("email", email), ("password", "wrong password!"), ("next", "")]).await;
+    };
+    fail("typo@acme.test").await;
+    app.advance(minute);
+    for _ in 0..app.settings.login_max_failures {
+        fail(ANN).await;
+    }
+    let rows = || async { login_throttle::Entity::find().count(app.store.db()).await.expect("count") };
+    assert_eq!(rows().await, 3, "the typo's account, Ann's and the address");
+
+    app.advance(app.settings.login_lockout - minute - Duration::from_millis(1));
+    app.store.sweep().await.expect("sweep");
+    assert_eq!(rows().await, 3, "1 ms before the first window ends, nothing is over");
+    app.advance(Duration::from_millis(1));
+    app.store.sweep().await.expect("sweep");
+    assert_eq!(rows().await, 1, "the typo's and the address's windows are over; Ann's lock is not");
+    app.advance(minute);
+    app.store.sweep().await.expect("sweep");
+    assert_eq!(rows().await, 0, "Ann's lock is over too");
+}

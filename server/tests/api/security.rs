@@ -192,3 +192,13 @@ async fn control_characters_and_overlong_text_get_a_clear_4xx() {
     assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Refused(app::domain::Refusal::ReasonNotPlain)));
     assert!(!ada.is_impersonating().await);
 }
+
+#[tokio::test]
+async fn over_https_browsers_are_told_to_stay_on_https() {
+    let plain = TestApp::spawn().await;
+    let response = plain.browser().get("/login").await;
+    assert!(response.headers().get("strict-transport-security").is_none(), "not over plain http");
+    let https = TestApp::spawn_with(|s| s.public_origin = Some("https://impersonate.example".into())).await;
+    let response = https.browser().get("/login").await;
+    assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+}
