@@ -119,7 +119,7 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
         .exec(store.db())
         .await
         .map_err(internal)?;
-    sessions::delete_others(store.db(), user_id, keep).await.map_err(internal)
+    sessions::delete_others(store, user_id, keep, store.now()).await
 }
 
 pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result<(), BackendError> {

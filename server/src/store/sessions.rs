@@ -305,7 +305,24 @@ pub async fn delete_over(store: &Store, now: Timestamp) -> Result<(), BackendErr
         .all(store.db())
         .await
         .map_err(internal)?;
-    for row in over {
+    end_and_delete(store, over, now).await
+}
+
+/// Ends every session of `user` but one (after a password change), ending the impersonations
+/// they carried first (rule 8): a password change never leaves an impersonation running.
+pub async fn delete_others(store: &Store, user: UserId, keep: &SessionKey, now: Timestamp) -> Result<(), BackendError> {
+    let others = session::Entity::find()
+        .filter(session::Column::UserId.eq(user.uuid()))
+        .filter(session::Column::IdHash.ne(keep.as_str()))
+        .all(store.db())
+        .await
+        .map_err(internal)?;
+    end_and_delete(store, others, now).await
+}
+
+/// Removes sessions, each after recording through the rules that its impersonation ended with it.
+async fn end_and_delete(store: &Store, sessions: Vec<session::Model>, now: Timestamp) -> Result<(), BackendError> {
+    for row in sessions {
         if let Some(id) = row.impersonation_id
             && let Some(imp) = impersonation::Entity::find_by_id(id).one(store.db()).await.map_err(internal)?
             && let Some(grant) = grant::Entity::find_by_id(imp.grant_id).one(store.db()).await.map_err(internal)?
@@ -329,16 +346,6 @@ pub async fn end_notice(conn: &impl ConnectionTrait, key: &SessionKey) -> Result
         None => None,
     };
     Ok(Some(EndNotice { subject_name: subject.map(|u| u.name).unwrap_or_default(), reason: ending.reason, at: ending.at }))
-}
-
-/// Ends every session of `user` but one (after a password change).
-pub async fn delete_others(conn: &impl ConnectionTrait, user: UserId, keep: &SessionKey) -> Result<(), DbErr> {
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user.uuid()))
-        .filter(session::Column::IdHash.ne(keep.as_str()))
-        .exec(conn)
-        .await
-        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -232,6 +232,22 @@ async fn with_scope_own_stopping_ends_only_ones_own_impersonation() {
 // Rule 8
 
 #[tokio::test]
+async fn a_super_admin_who_changes_their_password_ends_the_impersonations_of_their_other_sessions() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let (laptop, desk) = (app.log_in(ADA).await, app.log_in(ADA).await);
+    laptop.starts_impersonating(app.id(ANN)).await;
+    let _: () = desk.ok("account/password", &[("current", PASSWORD), ("new", "a brand new passphrase")]).await;
+
+    assert_eq!(laptop.viewer().await, None, "the other session is logged out");
+    assert!(matches!(ann.consent_state().await, ConsentState::Running { ref by, .. } if by.is_empty()), "nobody impersonates Ann any more");
+    let log: Vec<app::api::types::AuditEntry> = desk.ok("audit", &[]).await;
+    let last = log.first().expect("an audit line");
+    assert_eq!((last.kind, last.end_reason), (app::api::types::AuditKind::Ended, Some(EndReason::SessionEnded)));
+}
+
+#[tokio::test]
 async fn starting_and_stopping_issue_fresh_session_ids_and_the_old_ones_stop_working() {
     let app = TestApp::spawn().await;
     app.log_in(ANN).await.allows().await;
