@@ -108,10 +108,19 @@ async fn write_state(txn: &DatabaseTransaction, key: &str, state: State) -> Resu
 
 pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: &str, keep: &SessionKey) -> Result<(), BackendError> {
     passwords::check_new_password(new).map_err(BackendError::Invalid)?;
+    // Guessing the current password from a session someone left open is throttled like logging in.
+    let now = store.now();
+    let keys = [(format!("password:{user_id}"), true)];
+    let _turn = store.login_turns.take(&[keys[0].0.as_str()]).await;
+    if let Some(wait) = throttle::retry_after(throttle_state(store.db(), &keys[0].0, false).await?.as_ref(), now) {
+        return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+    }
     let user = user::Entity::find_by_id(user_id.uuid()).one(store.db()).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
     if !passwords::verify(current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await {
+        record_failure(store, &keys, now).await?;
         return Err(BackendError::Invalid("The current password is not right.".to_owned()));
     }
+    login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
     let hash = passwords::hash(new.to_owned()).await.map_err(BackendError::Internal)?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash.into_stored()))

@@ -289,3 +289,20 @@ async fn the_sweeper_forgets_throttle_rows_once_their_window_and_lock_are_over()
     app.store.sweep().await.expect("sweep");
     assert_eq!(rows().await, 0, "Ann's lock is over too");
 }
+
+#[tokio::test]
+async fn guessing_the_current_password_on_an_open_session_is_throttled_like_logging_in() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let new = "a brand new passphrase";
+    for n in 0..app.settings.login_max_failures {
+        let guess = format!("guess number {n}");
+        let (status, _) = ann.fails("account/password", &[("current", &guess), ("new", new)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, error) = ann.fails("account/password", &[("current", PASSWORD), ("new", new)]).await;
+    assert_eq!((status, error), (StatusCode::TOO_MANY_REQUESTS, ApiError::Throttled { retry_after_secs: app.settings.login_lockout.as_secs() }));
+    app.advance(app.settings.login_lockout);
+    let _: () = ann.ok("account/password", &[("current", PASSWORD), ("new", new)]).await;
+    assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK, "logging in was never locked");
+}
