@@ -38,6 +38,10 @@ pub struct Settings {
     /// Failed logins from one client address before it is locked for `login_lockout`.
     pub login_max_failures_per_address: u32,
     pub login_lockout: Duration,
+    /// Password hashes computed at once (each takes ~19 MiB and a core); more wait their turn.
+    pub password_hashing_at_once: u32,
+    /// How long a login waits for a hashing turn before it is answered "busy, retry".
+    pub password_hashing_max_wait: Duration,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
@@ -46,6 +50,11 @@ pub struct Settings {
     pub live_interval: Duration,
     /// Add the demo tenants and people to an empty database at start-up (like `serve --demo`).
     pub demo_data: bool,
+}
+
+/// The machine's cores: as many hashes as can really run at once.
+fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +99,8 @@ impl Settings {
             login_max_failures: source.count("login_max_failures", 5)?,
             login_max_failures_per_address: source.count("login_max_failures_per_address", 50)?,
             login_lockout: source.duration("login_lockout", 5 * MINUTE, Duration::from_secs(1), DAY)?,
+            password_hashing_at_once: source.count("password_hashing_at_once", cores())?,
+            password_hashing_max_wait: source.duration("password_hashing_max_wait", Duration::from_secs(2), Duration::ZERO, MINUTE)?,
             trust_forwarded_for: source.bool("trust_forwarded_for", false)?,
             request_body_limit: source.count("request_body_limit", 64 * 1024)? as usize,
             live_interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,

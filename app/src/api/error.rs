@@ -33,6 +33,8 @@ pub enum ApiError {
     Internal,
     #[error("Could not reach the server. Check your connection and try again.")]
     Unreachable,
+    #[error("The server is busy. Please try again in {retry_after_secs} s.")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl ApiError {
@@ -49,7 +51,15 @@ impl ApiError {
             ApiError::BadRequest(_) => 400,
             ApiError::Throttled { .. } => 429,
             ApiError::Internal => 500,
-            ApiError::Unreachable => 503,
+            ApiError::Unreachable | ApiError::Busy { .. } => 503,
+        }
+    }
+
+    /// For a refusal that passes with time: when to try again, for the `Retry-After` header.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::Throttled { retry_after_secs } | ApiError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }

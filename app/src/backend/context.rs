@@ -74,6 +74,7 @@ impl From<BackendError> for ApiError {
             BackendError::InvalidCredentials => ApiError::InvalidCredentials,
             BackendError::Throttled { retry_after_secs } => ApiError::Throttled { retry_after_secs },
             BackendError::EmailTaken => ApiError::EmailTaken,
+            BackendError::Busy { retry_after_secs } => ApiError::Busy { retry_after_secs },
             BackendError::Invalid(message) => ApiError::Invalid(message),
             BackendError::Internal(detail) => {
                 tracing::error!(%detail, "backend failure");

@@ -65,6 +65,9 @@ pub enum BackendError {
     Throttled { retry_after_secs: u64 },
     #[error("email already in use")]
     EmailTaken,
+    /// Too much work of this kind at once (password hashing); the client should retry soon.
+    #[error("busy, retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("invalid input: {0}")]
     Invalid(String),
     /// A failure of ours (database, hashing); logged by the server, never shown.

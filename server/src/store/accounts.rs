@@ -1,6 +1,6 @@
 //! Accounts: logging in (throttled), changing password and email, and creating people.
 
-use super::passwords::{self, StoredHash};
+use super::passwords::{self, HashingGate, StoredHash};
 use super::throttle::{self, State};
 use super::{Store, internal, sessions};
 use crate::db::entities::{login_throttle, tenant, user};
@@ -20,10 +20,30 @@ pub struct NewUser {
     pub tenant: Option<TenantId>,
 }
 
+/// Every hashing turn is taken: tell the client to come back in a moment.
+fn busy(_: passwords::Busy) -> BackendError {
+    BackendError::Busy { retry_after_secs: 1 }
+}
+
+/// The throttle keys of an attempt: the account, and the client's address. An IPv6 client is
+/// counted by its /64, the block one subscriber gets, or a single machine could rotate addresses.
 fn throttle_keys(email: &str, client: Option<IpAddr>) -> Vec<(String, bool)> {
     let mut keys = vec![(format!("account:{email}"), true)];
-    keys.extend(client.map(|ip| (format!("address:{ip}"), false)));
+    keys.extend(client.map(|ip| (format!("address:{}", address_block(ip)), false)));
     keys
+}
+
+fn address_block(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{}/64", std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
 }
 
 async fn throttle_state(conn: &impl ConnectionTrait, key: &str, lock: bool) -> Result<Option<State>, BackendError> {
@@ -55,7 +75,7 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     }
     let found = user::Entity::find().filter(user::Column::EmailNormalized.eq(&email)).one(store.db()).await.map_err(internal)?;
     let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
-    let verified = passwords::verify(password.to_owned(), stored).await;
+    let verified = passwords::verify(&store.hashing, password.to_owned(), stored).await.map_err(busy)?;
     let Some(user) = found.filter(|_| verified) else {
         record_failure(store, &keys, now).await?;
         return Err(BackendError::InvalidCredentials);
@@ -116,12 +136,12 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
         return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
     }
     let user = user::Entity::find_by_id(user_id.uuid()).one(store.db()).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
-    if !passwords::verify(current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await {
+    if !passwords::verify(&store.hashing, current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await.map_err(busy)? {
         record_failure(store, &keys, now).await?;
         return Err(BackendError::Invalid("The current password is not right.".to_owned()));
     }
     login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
-    let hash = passwords::hash(new.to_owned()).await.map_err(BackendError::Internal)?;
+    let hash = passwords::hash(&store.hashing, new.to_owned()).await.map_err(busy)?.map_err(BackendError::Internal)?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash.into_stored()))
         .filter(user::Column::Id.eq(user_id.uuid()))
@@ -160,7 +180,7 @@ fn check_name<'a>(name: &'a str, whose: &str) -> Result<&'a str, BackendError> {
 }
 
 /// Creates a person; refuses an email in use and a role that does not fit the tenant.
-pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
+pub async fn create_user(conn: &impl ConnectionTrait, gate: &HashingGate, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
     passwords::check_email(&new.email).map_err(BackendError::Invalid)?;
     passwords::check_new_password(&new.password).map_err(BackendError::Invalid)?;
     let name = check_name(&new.name, "A person")?;
@@ -169,7 +189,7 @@ pub async fn create_user(conn: &impl ConnectionTrait, new: NewUser, now: Timesta
         (Role::SuperAdmin, Some(_)) => return Err(BackendError::Invalid("A super admin belongs to no tenant.".to_owned())),
         _ => {}
     }
-    let hash = passwords::hash(new.password).await.map_err(BackendError::Internal)?;
+    let hash = passwords::hash(gate, new.password).await.map_err(busy)?.map_err(BackendError::Internal)?;
     let id = UserId::from_uuid(uuid::Uuid::new_v4());
     let inserted = user::ActiveModel {
         id: Set(id.uuid()),
@@ -219,4 +239,19 @@ pub async fn create_tenant(conn: &impl ConnectionTrait, name: &str, now: Timesta
         .await
         .map_err(internal)?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64_block_and_ipv4_by_their_address() {
+        let key = |ip: &str| throttle_keys("ann@acme.test", Some(ip.parse().expect("an address")))[1].0.clone();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "address:2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff:ffff:ffff:ffff"), key("2001:db8:1:2::9"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
+        assert_eq!(key("192.0.2.7"), "address:192.0.2.7");
+        assert_eq!(key("::ffff:192.0.2.7"), "address:192.0.2.7", "an IPv4 client seen over IPv6 is still itself");
+    }
 }

@@ -34,6 +34,7 @@ pub struct Store {
     account_throttle: throttle::Limits,
     address_throttle: throttle::Limits,
     login_turns: attempts::Turns,
+    hashing: passwords::HashingGate,
 }
 
 impl Store {
@@ -45,6 +46,7 @@ impl Store {
             account_throttle: throttle::Limits { max_failures: settings.login_max_failures, lockout: settings.login_lockout },
             address_throttle: throttle::Limits { max_failures: settings.login_max_failures_per_address, lockout: settings.login_lockout },
             login_turns: attempts::Turns::default(),
+            hashing: passwords::HashingGate::new(settings.password_hashing_at_once as usize, settings.password_hashing_max_wait),
         }
     }
 
@@ -69,7 +71,7 @@ impl Store {
     }
 
     pub async fn create_user(&self, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
-        accounts::create_user(&self.db, new, now).await
+        accounts::create_user(&self.db, &self.hashing, new, now).await
     }
 
     pub async fn create_tenant(&self, name: &str, now: Timestamp) -> Result<TenantId, BackendError> {

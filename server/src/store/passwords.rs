@@ -1,7 +1,9 @@
 //! Password hashing with argon2id, and the rules for emails and passwords people may choose.
 //!
 //! Hashing is deliberately slow, so it runs on the blocking pool, and a login for an unknown email
-//! verifies against a dummy hash so that it costs the same time as a known one.
+//! verifies against a dummy hash so that it costs the same time as a known one. Each hash takes
+//! ~19 MiB and a core for tens of milliseconds, so only a few run at once ([`HashingGate`]): a
+//! flood of logins is answered "busy, retry" quickly instead of exhausting memory and CPU.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -32,9 +34,34 @@ impl std::fmt::Debug for StoredHash {
     }
 }
 
+/// How many hashes may run at once, and how long a request waits for its turn before it is
+/// answered "busy". Waiting requests hold no hashing memory.
+pub struct HashingGate {
+    turns: tokio::sync::Semaphore,
+    max_wait: std::time::Duration,
+}
+
+/// Every hashing turn was taken for longer than the gate lets a request wait.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Busy;
+
+impl HashingGate {
+    pub fn new(at_once: usize, max_wait: std::time::Duration) -> HashingGate {
+        HashingGate { turns: tokio::sync::Semaphore::new(at_once.max(1)), max_wait }
+    }
+
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Busy> {
+        match tokio::time::timeout(self.max_wait, self.turns.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(Busy),
+        }
+    }
+}
+
 /// Hashes a new password with argon2id and a fresh random salt.
-pub async fn hash(password: String) -> Result<StoredHash, String> {
-    tokio::task::spawn_blocking(move || hash_now(&password)).await.map_err(|e| e.to_string())?
+pub async fn hash(gate: &HashingGate, password: String) -> Result<Result<StoredHash, String>, Busy> {
+    let _turn = gate.turn().await?;
+    Ok(tokio::task::spawn_blocking(move || hash_now(&password)).await.map_err(|e| e.to_string()).and_then(|r| r))
 }
 
 fn hash_now(password: &str) -> Result<StoredHash, String> {
@@ -44,8 +71,9 @@ fn hash_now(password: &str) -> Result<StoredHash, String> {
 
 /// Checks `password` against `stored`, or against a dummy hash when there is no account, so both
 /// cases take the same time. Only a real match returns true.
-pub async fn verify(password: String, stored: Option<StoredHash>) -> bool {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify(gate: &HashingGate, password: String, stored: Option<StoredHash>) -> Result<bool, Busy> {
+    let _turn = gate.turn().await?;
+    Ok(tokio::task::spawn_blocking(move || {
         let (phc, real) = match &stored {
             Some(hash) => (hash.0.as_str(), true),
             None => (dummy_hash(), false),
@@ -54,7 +82,7 @@ pub async fn verify(password: String, stored: Option<StoredHash>) -> bool {
         Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && real
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false))
 }
 
 fn dummy_hash() -> &'static str {
@@ -99,23 +127,38 @@ pub fn check_new_password(password: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    fn gate() -> HashingGate {
+        HashingGate::new(2, Duration::from_secs(60))
+    }
+
+    #[tokio::test]
+    async fn when_every_turn_is_taken_a_request_is_answered_busy_after_the_wait() {
+        let gate = HashingGate::new(1, Duration::from_millis(20));
+        let taken = gate.turn().await.expect("the only turn");
+        assert_eq!(verify(&gate, "any password at all".into(), None).await, Err(Busy));
+        drop(taken);
+        assert_eq!(verify(&gate, "any password at all".into(), None).await, Ok(false), "free again");
+    }
 
     #[tokio::test]
     async fn the_right_password_verifies_and_a_wrong_one_does_not() {
-        let stored = hash("correct horse battery".into()).await.expect("hashes");
+        let gate = gate();
+        let stored = hash(&gate, "correct horse battery".into()).await.expect("a turn").expect("hashes");
         assert!(stored.0.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), Some(stored.clone())).await);
-        assert!(!verify("correct horse batterY".into(), Some(stored)).await);
+        assert_eq!(verify(&gate, "correct horse battery".into(), Some(stored.clone())).await, Ok(true));
+        assert_eq!(verify(&gate, "correct horse batterY".into(), Some(stored)).await, Ok(false));
     }
 
     #[tokio::test]
     async fn no_password_verifies_without_an_account() {
-        assert!(!verify("not anybody's password".into(), None).await);
+        assert_eq!(verify(&gate(), "not anybody's password".into(), None).await, Ok(false));
     }
 
     #[tokio::test]
     async fn a_corrupt_stored_hash_verifies_nothing() {
-        assert!(!verify("x".into(), Some(StoredHash::from_stored("garbage".into()))).await);
+        assert_eq!(verify(&gate(), "x".into(), Some(StoredHash::from_stored("garbage".into()))).await, Ok(false));
     }
 
     #[test]

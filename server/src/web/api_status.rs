@@ -25,6 +25,9 @@ pub async fn status_from_error(request: Request, next: Next) -> Response {
         && let Ok(status) = StatusCode::from_u16(error.status())
     {
         parts.status = status;
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -202,3 +202,31 @@ async fn over_https_browsers_are_told_to_stay_on_https() {
     let response = https.browser().get("/login").await;
     assert_eq!(response.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
 }
+
+/// Password hashing is bounded: with one hash at a time and no waiting, a flood of logins gets
+/// quick "busy" answers that say when to retry, never a 500, and the server stays usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_logins_is_answered_busy_instead_of_queueing_without_limit() {
+    let app = TestApp::spawn_with(|s| {
+        s.password_hashing_at_once = 1;
+        s.password_hashing_max_wait = std::time::Duration::ZERO;
+        // Each attempt from its own address (documentation addresses, only ever a header here):
+        // attempts from one address already take turns.
+        s.trust_forwarded_for = true;
+    })
+    .await;
+    let app = &app;
+    let flood = (0..30).map(|n| async move {
+        let email = format!("flood{n}@acme.test");
+        let form = [("email", email.as_str()), ("password", "wrong password!"), ("next", "")];
+        let request = app.browser().client.post(format!("{}/api/auth/login", app.address)).header("x-forwarded-for", format!("198.51.100.{n}"));
+        let response = request.form(&form).send().await.expect("the server answers");
+        (response.status(), response.headers().get("retry-after").cloned())
+    });
+    let answers = futures::future::join_all(flood).await;
+    let busy: Vec<_> = answers.iter().filter(|(status, _)| *status == StatusCode::SERVICE_UNAVAILABLE).collect();
+    assert!(answers.iter().all(|(s, _)| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::SERVICE_UNAVAILABLE), "{answers:?}");
+    assert!(!busy.is_empty(), "thirty hashes at once with one turn and no waiting: some are turned away");
+    assert!(busy.iter().all(|(_, retry)| retry.as_ref().is_some_and(|v| v == "1")), "{busy:?}");
+    assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK, "usable once the flood is over");
+}
