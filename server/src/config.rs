@@ -48,6 +48,10 @@ pub struct Settings {
     pub request_body_limit: usize,
     /// How often the live channel re-checks a session.
     pub live_interval: Duration,
+    /// Live channels one session may have open at once (one per open tab).
+    pub live_streams_per_session: u32,
+    /// Live channels this process keeps open at once, across all sessions.
+    pub live_streams_total: u32,
     /// Add the demo tenants and people to an empty database at start-up (like `serve --demo`).
     pub demo_data: bool,
 }
@@ -104,6 +108,8 @@ impl Settings {
             trust_forwarded_for: source.bool("trust_forwarded_for", false)?,
             request_body_limit: source.count("request_body_limit", 64 * 1024)? as usize,
             live_interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
+            live_streams_per_session: source.count("live_streams_per_session", 8)?,
+            live_streams_total: source.count("live_streams_total", 10_000)?,
             demo_data: source.bool("demo_data", false)?,
         };
         if settings.session_idle_timeout > settings.session_lifetime {

@@ -40,7 +40,8 @@ impl Application {
             policy: settings.policy,
             cookie: SessionCookie::new(settings.cookie_secure, settings.session_lifetime),
         };
-        let state = AppState { leptos_options, store, services, settings: Arc::new(settings) };
+        let limits = web::StreamLimits { per_session: settings.live_streams_per_session as usize, total: settings.live_streams_total as usize };
+        let state = AppState { leptos_options, store, services, live_streams: web::LiveStreams::new(limits), settings: Arc::new(settings) };
         Ok(Application { listener, state })
     }
 

@@ -4,6 +4,7 @@
 //! only when something changed.
 
 use super::AppState;
+use super::streams::Slot;
 use app::api::types::{LivePush, LiveStatus};
 use app::backend::{RequestSession, SessionSecret};
 use axum::extract::State;
@@ -30,10 +31,17 @@ fn comparable(push: &LivePush) -> (LiveStatus, i64) {
 
 pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Option<axum::Extension<RequestSession>>) -> Response {
     let secret = state.services.cookie.read(&cookies);
-    let (Some(_), Some(secret)) = (session, secret) else {
+    let (Some(axum::Extension(session)), Some(secret)) = (session, secret) else {
         return (StatusCode::UNAUTHORIZED, "Please log in.").into_response();
     };
-    Sse::new(pushes(state, secret)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    let Some(slot) = state.live_streams.open(session.key.as_str()) else {
+        let headers = [(http::header::RETRY_AFTER, "30")];
+        return (StatusCode::TOO_MANY_REQUESTS, headers, "Too many live channels are open; close some tabs.").into_response();
+    };
+    // A comment every tick while nothing changes: writing is how a stream learns that its client
+    // has gone, so it stops (and frees its slot) at the next tick instead of working on.
+    let keep_alive = KeepAlive::new().interval(state.settings.live_interval);
+    Sse::new(pushes(state, secret, slot)).keep_alive(keep_alive).into_response()
 }
 
 struct Cursor {
@@ -41,10 +49,11 @@ struct Cursor {
     secret: SessionSecret,
     last: Option<(LiveStatus, i64)>,
     first: bool,
+    _slot: Slot,
 }
 
-fn pushes(state: AppState, secret: SessionSecret) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold(Cursor { state, secret, last: None, first: true }, |mut cursor| async move {
+fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(Cursor { state, secret, last: None, first: true, _slot: slot }, |mut cursor| async move {
         loop {
             if !cursor.first {
                 tokio::time::sleep(cursor.state.settings.live_interval).await;

@@ -9,6 +9,7 @@ mod csrf;
 mod events;
 mod guard;
 mod headers;
+mod streams;
 
 use crate::config::Settings;
 use crate::store::Store;
@@ -26,6 +27,7 @@ use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 pub use headers::CspNonce;
+pub use streams::{LiveStreams, StreamLimits};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +35,7 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub services: Services,
     pub settings: Arc<Settings>,
+    pub live_streams: LiveStreams,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -96,3 +96,42 @@ async fn the_channel_carries_the_servers_clock() {
     let mut events = Events::open(&ann).await;
     assert_eq!(events.next(Duration::from_secs(5)).await.expect("message").server_now, app.now());
 }
+
+/// Opens the live channel and answers the status alone (the stream is dropped at once).
+async fn open_status(browser: &Browser) -> StatusCode {
+    browser.get("/api/events").await.status()
+}
+
+#[tokio::test]
+async fn a_session_keeps_eight_live_channels_at_most_and_gets_them_back_when_tabs_close() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let mut tabs = Vec::new();
+    for _ in 0..8 {
+        tabs.push(Events::open(&ann).await);
+    }
+    let ninth = ann.get("/api/events").await;
+    assert_eq!(ninth.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(ninth.headers()["retry-after"], "30");
+    let _bob = Events::open(&app.log_in(BOB).await).await;
+
+    drop(tabs);
+    // The server learns that the tabs closed when its next tick's write fails.
+    let mut status = open_status(&ann).await;
+    for _ in 0..100 {
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        status = open_status(&ann).await;
+    }
+    assert_eq!(status, StatusCode::OK, "closed tabs give their places back");
+}
+
+#[tokio::test]
+async fn the_process_keeps_its_ceiling_of_live_channels() {
+    let app = TestApp::spawn_with(|s| s.live_streams_total = 2).await;
+    let ann = app.log_in(ANN).await;
+    let _tabs = (Events::open(&ann).await, Events::open(&ann).await);
+    assert_eq!(open_status(&app.log_in(BOB).await).await, StatusCode::TOO_MANY_REQUESTS);
+}
