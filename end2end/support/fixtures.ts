@@ -1,15 +1,40 @@
 // Shared steps and fixtures for the browser tests: logging in the way people do, and a watch on
 // the browser console that fails any test whose pages log errors or hydration warnings.
 import { test as base, expect, Browser, BrowserContext, Page } from "@playwright/test";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { binary, root } from "./binary";
 
 export const PASSWORD = "impersonate-demo";
 
-export type Server = "normal" | "short";
+/** The servers global-setup.ts starts; "postgres" only when a PostgreSQL server was given. */
+export type Server = "normal" | "short" | "postgres";
+
+function started(server: Server, what: "URL" | "DATABASE"): string {
+  const value = process.env[`IMPERSONATE_${server.toUpperCase()}_${what}`];
+  if (!value) throw new Error(`the ${server} server was not started (global-setup.ts; "postgres" needs IMPERSONATE_E2E_POSTGRES)`);
+  return value;
+}
 
 export function serverUrl(server: Server = "normal"): string {
-  const url = server === "normal" ? process.env.IMPERSONATE_URL : process.env.IMPERSONATE_SHORT_URL;
-  if (!url) throw new Error("the servers were not started (global-setup.ts)");
-  return url;
+  return started(server, "URL");
+}
+
+let made = 0;
+
+/**
+ * A new user of `tenant` on `server`'s database, for a test that needs a state no other test
+ * touches: made with the server binary's own `create-user` command. Answers the email.
+ */
+export async function newUser(server: Server, name: string, tenant = "Acme"): Promise<string> {
+  made += 1;
+  const email = `${name.split(" ")[0].toLowerCase()}-${process.pid}-${made}-${Date.now()}@${tenant.toLowerCase()}.test`;
+  await promisify(execFile)(binary, ["create-user", "--name", name, "--email", email, "--tenant", tenant], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: started(server, "DATABASE"), IMPERSONATE_PASSWORD: PASSWORD, LEPTOS_SITE_ADDR: "127.0.0.1:0", RUST_LOG: "warn" },
+    timeout: 30_000,
+  });
+  return email;
 }
 
 /** Console messages that mean something is wrong with a page. */

@@ -2,23 +2,27 @@
 //
 // - "normal": the product's defaults (24 h windows), for everything that must not expire mid-test.
 // - "short": windows of a few seconds, for the tests that watch a window run out.
-// Each gets a free port (the server binds port 0 and prints its address) and a fresh database.
-import { spawn, ChildProcess } from "node:child_process";
+// - "postgres": the defaults on a new PostgreSQL database, when IMPERSONATE_E2E_POSTGRES names a
+//   PostgreSQL server (`make test-e2e` does), for the tests that must hold on both databases.
+// Each gets a free port (the server binds port 0 and prints its address) and a fresh database;
+// IMPERSONATE_<NAME>_URL and IMPERSONATE_<NAME>_DATABASE tell the tests where (see fixtures.ts).
+import { spawn, execFileSync, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SHORT_WINDOWS } from "./windows";
+import { binary, root } from "./binary";
 
-const root = path.resolve(__dirname, "..", "..");
-const binary = process.env.IMPERSONATE_SERVER_BIN ?? path.join(root, "target", "server-release", "server");
+type Started = { name: string; url: string; database: string; child: ChildProcess; dir: string };
 
-function start(name: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dir: string }> {
+function start(name: string, env: Record<string, string>): Promise<Started> {
   const dir = mkdtempSync(path.join(tmpdir(), `impersonate-e2e-${name}-`));
+  const database = env.DATABASE_URL ?? `sqlite://${dir}/e2e.db?mode=rwc`;
   const child = spawn(binary, ["serve", "--demo"], {
     cwd: root,
     env: {
       ...process.env,
-      DATABASE_URL: `sqlite://${dir}/e2e.db?mode=rwc`,
+      DATABASE_URL: database,
       LEPTOS_SITE_ADDR: "127.0.0.1:0",
       LEPTOS_SITE_ROOT: path.join(root, "target", "site"),
       LEPTOS_ENV: "PROD",
@@ -36,7 +40,7 @@ function start(name: string, env: Record<string, string>): Promise<{ url: string
       const found = out.match(/running at (http:\/\/[\d.:]+)/);
       if (found) {
         clearTimeout(timer);
-        resolve({ url: found[1], child, dir });
+        resolve({ name, url: found[1], database, child, dir });
       }
     });
   });
@@ -46,19 +50,34 @@ export default async function globalSetup() {
   if (!existsSync(binary)) {
     throw new Error(`No server binary at ${binary}: run "make test" (it builds one) or set IMPERSONATE_SERVER_BIN.`);
   }
+  const postgres = process.env.IMPERSONATE_E2E_POSTGRES?.replace(/\/$/, "");
+  const postgresDatabase = `e2e_${process.pid}_${Date.now()}`;
+  if (postgres) psql(postgres, `CREATE DATABASE ${postgresDatabase}`);
   const servers = await Promise.all([
     start("normal", {}),
     start("short", {
       IMPERSONATION_START_WINDOW: `${SHORT_WINDOWS.startWindowSeconds}s`,
       IMPERSONATION_DURATION: `${SHORT_WINDOWS.durationSeconds}s`,
     }),
+    ...(postgres ? [start("postgres", { DATABASE_URL: `${postgres}/${postgresDatabase}` })] : []),
   ]);
-  process.env.IMPERSONATE_URL = servers[0].url;
-  process.env.IMPERSONATE_SHORT_URL = servers[1].url;
+  for (const server of servers) {
+    process.env[`IMPERSONATE_${server.name.toUpperCase()}_URL`] = server.url;
+    process.env[`IMPERSONATE_${server.name.toUpperCase()}_DATABASE`] = server.database;
+  }
   return async () => {
     for (const server of servers) {
       server.child.kill("SIGTERM");
       rmSync(server.dir, { recursive: true, force: true });
     }
+    if (postgres) {
+      await Promise.all(servers.map((s) => new Promise((done) => (s.child.exitCode !== null ? done(null) : s.child.on("exit", done)))));
+      psql(postgres, `DROP DATABASE IF EXISTS ${postgresDatabase}`);
+    }
   };
+}
+
+/** Runs one statement on the PostgreSQL server's maintenance database. */
+function psql(server: string, statement: string) {
+  execFileSync("psql", [`${server}/postgres`, "-qAt", "-v", "ON_ERROR_STOP=1", "-c", statement], { stdio: "inherit" });
 }

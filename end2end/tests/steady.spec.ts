@@ -1,0 +1,133 @@
+// Steady under change: what a person is using survives the page's data changing under it.
+// - A menu opened while the profile re-reads itself stays open, and its item changes its label
+//   in place (the re-read is held back until the menu is open, so the order is certain).
+// - Pages that hydrate while other people write keep a clean console: hydration uses the data the
+//   server rendered, whatever the database holds by then.
+import { Page, Route } from "@playwright/test";
+import { test, expect, newUser, Person, Server } from "../support/fixtures";
+
+/** Lets a test hold the page's re-reads of its profile until it releases them. */
+async function profileReads(page: Page) {
+  let gate: Promise<void> | null = null;
+  let open = () => {};
+  let held = 0;
+  await page.route("**/api/profile", async (route: Route) => {
+    const waiting = gate;
+    if (waiting) {
+      held += 1;
+      await waiting;
+    }
+    await route.continue();
+  });
+  return {
+    hold() {
+      held = 0;
+      gate = new Promise<void>((resolve) => (open = resolve));
+    },
+    held: () => held,
+    release() {
+      gate = null;
+      open();
+    },
+  };
+}
+
+const databases: [Server, string][] = [
+  ["normal", "SQLite"],
+  ["postgres", "PostgreSQL"],
+];
+
+for (const [server, database] of databases) {
+  test(`the menu opened right after Confirm, and right after Disallow, stays open and usable (${database})`, async ({ people }) => {
+    const email = await newUser(server, "Kai Lund");
+    const kai: Person = await people(server);
+    await kai.logIn(email);
+    await kai.openProfile();
+    const menu = kai.page.getByRole("menu", { name: "More actions" });
+    const dialog = kai.page.getByRole("dialog", { name: "Allow to Impersonate?" });
+
+    // Allow, and reach for the menu while the profile is being re-read.
+    const reads = await profileReads(kai.page);
+    reads.hold();
+    await kai.moreActions().click();
+    await kai.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await expect(dialog).toBeHidden();
+    await expect.poll(reads.held, { message: "the profile is being re-read" }).toBeGreaterThan(0);
+    await kai.moreActions().click();
+    await expect(menu).toBeVisible();
+    reads.release();
+    await expect(kai.page.getByText("Allowed.")).toBeVisible();
+    const disallow = kai.page.getByRole("menuitem", { name: "Disallow to Impersonate" });
+    await expect(disallow, "the item changed its label where it is").toBeFocused();
+    await expect(menu).toBeVisible();
+
+    // Disallow by keyboard, and open the menu again at once, by keyboard too.
+    reads.hold();
+    await kai.page.keyboard.press("Enter");
+    await expect(menu).toBeHidden();
+    await expect(kai.moreActions()).toBeFocused();
+    await expect.poll(reads.held, { message: "the profile is being re-read" }).toBeGreaterThan(0);
+    await kai.page.keyboard.press("Enter");
+    await expect(menu).toBeVisible();
+    reads.release();
+    await expect(kai.page.getByText("Not allowed.")).toBeVisible();
+    const allow = kai.page.getByRole("menuitem", { name: "Allow to Impersonate" });
+    await expect(allow).toBeFocused();
+    await expect(menu).toBeVisible();
+
+    // Still usable: Enter on the item opens the dialog; Escape closes it, and nothing changed.
+    await kai.page.keyboard.press("Enter");
+    await expect(dialog).toBeVisible();
+    await kai.page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(kai.moreActions()).toBeFocused();
+    await kai.page.reload();
+    await expect(kai.page.getByText("Not allowed.")).toBeVisible();
+  });
+}
+
+test("pages hydrate cleanly while other people write", async ({ people }) => {
+  const email = await newUser("normal", "Lea Moor");
+  const lea = await people();
+  await lea.logIn(email);
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+
+  // Lea allows and disallows over and over from a page of her own, each change a grant and audit rows.
+  const writer = await lea.context.newPage();
+  await writer.goto("/");
+  const writes = writer.evaluate(async () => {
+    let done = 0;
+    for (let i = 0; i < 40; i++) {
+      for (const action of ["allow", "disallow"]) {
+        const response = await fetch(`/api/impersonation/${action}`, { method: "POST" });
+        if (response.ok) done += 1;
+      }
+    }
+    return done;
+  });
+
+  // Meanwhile pages that show those rows load and hydrate, again and again.
+  for (let round = 0; round < 4; round++) {
+    for (const [person, path] of [
+      [ada, "/audit"],
+      [ada, "/impersonate"],
+      [lea, "/profile"],
+    ] as const) {
+      await person.page.goto(path);
+      await person.hydrated();
+      await expect(person.page.getByRole("heading", { level: 1 })).toBeVisible();
+    }
+  }
+  expect(await writes, "every write was accepted").toBe(80);
+  await writer.close();
+
+  // Once the writes stop, the pages show the final state (the fixture checks every console).
+  await lea.page.goto("/profile");
+  await lea.hydrated();
+  await expect(lea.page.getByText("Not allowed.")).toBeVisible();
+  await ada.page.goto("/audit");
+  await ada.hydrated();
+  await expect(ada.page.getByRole("cell", { name: "Lea Moor" }).first()).toBeVisible();
+});
