@@ -46,6 +46,8 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub request_body_limit: usize,
+    /// A page not rendered within this is rendered once more, then answered 503 (see web::deadline).
+    pub page_render_deadline: Duration,
     /// How often the live channel re-checks a session.
     pub live_interval: Duration,
     /// Live channels one session may have open at once (one per open tab).
@@ -107,6 +109,7 @@ impl Settings {
             password_hashing_max_wait: source.duration("password_hashing_max_wait", Duration::from_secs(2), Duration::ZERO, MINUTE)?,
             trust_forwarded_for: source.bool("trust_forwarded_for", false)?,
             request_body_limit: source.count("request_body_limit", 64 * 1024)? as usize,
+            page_render_deadline: source.duration("page_render_deadline", Duration::from_secs(10), Duration::from_millis(100), 5 * MINUTE)?,
             live_interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
             live_streams_per_session: source.count("live_streams_per_session", 8)?,
             live_streams_total: source.count("live_streams_total", 10_000)?,

@@ -1,11 +1,12 @@
 //! The HTTP side: the router, and the layers every request passes before any handler runs.
 //!
-//! Order, outermost first: security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, then the Leptos
+//! Order, outermost first: security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, the render deadline, then the Leptos
 //! pages, the server functions (with their errors' statuses, and a body size limit) and the live channel.
 
 mod api_status;
 mod client;
 mod csrf;
+mod deadline;
 mod events;
 mod guard;
 mod headers;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::resolve_session))
         .layer(axum::middleware::from_fn(guard::guard_pages))
+        .layer(axum::middleware::from_fn_with_state(state.settings.page_render_deadline, deadline::answer_within))
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
