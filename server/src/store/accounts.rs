@@ -151,8 +151,17 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     sessions::delete_others(store, user_id, keep, store.now()).await
 }
 
+/// Changes the sign-in email. Emails are unique across every tenant and the staff, so "already
+/// in use" tells the asker that an address exists somewhere: such answers are throttled per account
+/// like failed logins, which keeps anyone from sweeping through a list of addresses.
 pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result<(), BackendError> {
     passwords::check_email(email).map_err(BackendError::Invalid)?;
+    let now = store.now();
+    let keys = [(format!("email:{user_id}"), true)];
+    let _turn = store.login_turns.take(&[keys[0].0.as_str()]).await;
+    if let Some(wait) = throttle::retry_after(throttle_state(store.db(), &keys[0].0, false).await?.as_ref(), now) {
+        return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+    }
     let result = user::Entity::update_many()
         .col_expr(user::Column::Email, Expr::value(email.trim()))
         .col_expr(user::Column::EmailNormalized, Expr::value(passwords::normalize_email(email)))
@@ -162,7 +171,10 @@ pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result
     match result {
         Ok(r) if r.rows_affected == 0 => Err(BackendError::NotFound),
         Ok(_) => Ok(()),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(BackendError::EmailTaken),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            record_failure(store, &keys, now).await?;
+            Err(BackendError::EmailTaken)
+        }
         Err(e) => Err(internal(e)),
     }
 }

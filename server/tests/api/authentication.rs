@@ -306,3 +306,16 @@ async fn guessing_the_current_password_on_an_open_session_is_throttled_like_logg
     let _: () = ann.ok("account/password", &[("current", PASSWORD), ("new", new)]).await;
     assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK, "logging in was never locked");
 }
+
+#[tokio::test]
+async fn probing_which_addresses_exist_through_change_email_is_throttled() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    for taken in [BOB, GUS, ADA, SAM, BOB].iter().take(app.settings.login_max_failures as usize) {
+        assert_eq!(ann.fails("account/email", &[("email", taken)]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
+    }
+    let (status, _) = ann.fails("account/email", &[("email", "free@acme.test")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "after five probes even a free address waits");
+    app.advance(app.settings.login_lockout);
+    let _: () = ann.ok("account/email", &[("email", "free@acme.test")]).await;
+}
