@@ -16,7 +16,8 @@ const DAY: Duration = Duration::from_secs(86_400);
 /// Longer windows are certainly a typo (`24d` for `24h`); refuse them rather than grant them.
 const LONGEST_WINDOW: Duration = Duration::from_secs(30 * 86_400);
 
-#[derive(Clone, Debug)]
+/// Printable with `{:?}`: the database URL's password is never shown (see the `Debug` impl).
+#[derive(Clone)]
 pub struct Settings {
     /// `sqlite://…` (the default, a file under `./data/`) or `postgres://…`.
     pub database_url: String,
@@ -56,6 +57,42 @@ pub struct Settings {
     pub live_streams_total: u32,
     /// Add the demo tenants and people to an empty database at start-up (like `serve --demo`).
     pub demo_data: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &without_password(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("public_origin", &self.public_origin)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("session_idle_timeout", &self.session_idle_timeout)
+            .field("session_lifetime", &self.session_lifetime)
+            .field("policy", &self.policy)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("login_max_failures_per_address", &self.login_max_failures_per_address)
+            .field("login_lockout", &self.login_lockout)
+            .field("password_hashing_at_once", &self.password_hashing_at_once)
+            .field("password_hashing_max_wait", &self.password_hashing_max_wait)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("request_body_limit", &self.request_body_limit)
+            .field("page_render_deadline", &self.page_render_deadline)
+            .field("live_interval", &self.live_interval)
+            .field("live_streams_per_session", &self.live_streams_per_session)
+            .field("live_streams_total", &self.live_streams_total)
+            .field("demo_data", &self.demo_data)
+            .finish()
+    }
+}
+
+/// A database URL with its password, if any, replaced: `postgres://app:***@db/impersonate`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((credentials, host)) = rest.rsplit_once('@') else { return url.to_owned() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
 }
 
 /// The machine's cores: as many hashes as can really run at once.
@@ -201,6 +238,17 @@ fn parse_app_table(text: &str) -> Result<HashMap<String, String>, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn printing_the_settings_never_shows_the_database_password() {
+        let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
+        settings.database_url = "postgres://app:s3cr3t-p@ss@db.internal:5432/impersonate".to_owned();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+        assert!(printed.contains("postgres://app:***@db.internal:5432/impersonate"), "{printed}");
+        assert_eq!(without_password("sqlite://data/impersonate.db?mode=rwc"), "sqlite://data/impersonate.db?mode=rwc");
+    }
+
     use super::*;
 
     fn settings(file: &[(&str, &str)], env: &[(&str, &str)]) -> Result<Settings, ConfigError> {
