@@ -8,10 +8,10 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run test setup release test-rust test-postgres test-e2e watch clean-data
+.PHONY: run test setup setup-run release test-rust test-postgres test-e2e watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
-run: setup release
+run: setup-run release
 	@echo
 	@echo "==> Starting Impersonate (SQLite database in ./data/, demo data added when empty)"
 	@./$(SERVER) serve --demo
@@ -20,7 +20,11 @@ run: setup release
 test: setup test-rust test-postgres release test-e2e
 
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh test
+
+# Only what building and running needs (no browser, no PostgreSQL).
+setup-run:
+	@scripts/setup.sh run
 
 release:
 	@echo
@@ -47,7 +51,7 @@ test-e2e:
 	cd end2end && IMPERSONATE_E2E_POSTGRES=postgres://impersonate:impersonate@127.0.0.1:$$(cat ../target/.postgres-port) npx playwright test
 
 ## Development: rebuild and reload on every change.
-watch: setup
+watch: setup-run
 	DEMO_DATA=true cargo leptos watch
 
 clean-data:

@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Installs what building and testing Impersonate needs, and skips what is already there.
+# Installs what building (and, with `test`, testing) Impersonate needs, and skips what is there.
+#
+#   scripts/setup.sh run    what `make run` needs: the Rust target, cargo-leptos, wasm-bindgen, wasm-opt
+#   scripts/setup.sh test   all of that, plus Chromium, PostgreSQL (a running cluster and a role) and
+#                           the browser tests' npm packages
 #
 # Why a script and not a README paragraph: CI and new laptops start from nothing, and a missing
 # tool shows up as an obscure cargo-leptos error much later. Every step checks first, so a second
-# run takes a second. Versions are pinned here and nowhere else (see ../shared/TOOLCHAIN.md for
-# why these exact ones: newer cargo-leptos needs a newer rustc, Debian's wasm-opt breaks hydration).
+# run takes a second. Versions are pinned here and nowhere else; the README's "Pinned tools"
+# section says why these exact ones.
 set -euo pipefail
+
+mode="${1:-test}"
+case "$mode" in
+  run | test) ;;
+  *) echo "usage: scripts/setup.sh [run|test]" >&2; exit 2 ;;
+esac
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
@@ -66,6 +76,11 @@ if npm_fresh "$tools"; then
   ok "$("$tools/node_modules/.bin/wasm-opt" --version)"
 else
   (cd "$tools" && npm ci --no-audit --no-fund)
+fi
+
+if [ "$mode" = run ]; then
+  step "Set-up for running complete"
+  exit 0
 fi
 
 step "Chromium for the browser tests"
