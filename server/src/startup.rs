@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 /// How often the sweeper records time-based ends and removes over sessions.
@@ -73,7 +74,14 @@ impl Application {
             }
         }));
         let router = web::router(self.state);
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        // Responses written in several pieces (files, pages) would otherwise wait ~40 ms for the
+        // client's delayed ACK before their last piece goes out (Nagle's algorithm).
+        let listener = self.listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
