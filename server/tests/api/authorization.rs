@@ -84,6 +84,19 @@ fn args(endpoint: &str, who: Who, cast: &Cast) -> Vec<(&'static str, String)> {
     }
 }
 
+#[test]
+fn the_matrix_has_a_row_for_every_registered_server_function() {
+    let mut rows: Vec<String> = MATRIX
+        .iter()
+        .filter_map(|(call, _)| match call {
+            Call::Fn(endpoint) => Some((*endpoint).to_owned()),
+            Call::Get(_) => None,
+        })
+        .collect();
+    rows.sort();
+    assert_eq!(rows, registered_endpoints());
+}
+
 #[tokio::test]
 async fn every_call_answers_each_principal_as_the_matrix_says() {
     let mut failures = Vec::new();

@@ -77,6 +77,16 @@ impl Drop for TimeLimit {
     }
 }
 
+/// Every server function the server registered, as the endpoint after `/api/`, sorted: the tables
+/// of calls in the tests are checked against it, so a new server function cannot be forgotten.
+pub fn registered_endpoints() -> Vec<String> {
+    let mut endpoints: Vec<String> = server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    endpoints.sort();
+    endpoints
+}
+
 /// Who the tests log in as: two users of Acme, one of Globex, two super admins.
 pub const ANN: &str = "ann@acme.test";
 pub const BOB: &str = "bob@acme.test";

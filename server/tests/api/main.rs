@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod authentication;
 mod authorization;
+mod hostile;
 mod impersonation;
 mod live;
 mod pages;

@@ -113,6 +113,13 @@ async fn an_oversized_body_is_refused() {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+#[test]
+fn the_attacks_cover_every_registered_server_function() {
+    let mut listed: Vec<String> = ENDPOINTS.iter().map(|e| (*e).to_owned()).collect();
+    listed.sort();
+    assert_eq!(listed, registered_endpoints());
+}
+
 #[tokio::test]
 async fn malformed_input_to_every_endpoint_is_a_clear_4xx() {
     let app = TestApp::spawn().await;
