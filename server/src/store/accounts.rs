@@ -2,7 +2,7 @@
 
 use super::passwords::{self, HashingGate, StoredHash};
 use super::throttle::{self, State};
-use super::{Store, internal, sessions};
+use super::{Store, attempts, internal, sessions};
 use crate::db::entities::{login_throttle, tenant, user};
 use crate::db::{from_db_time, to_db_time};
 use app::backend::{BackendError, SessionKey, SessionSecret};
@@ -67,12 +67,7 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     }
     let keys = throttle_keys(&email, client);
     // The keys' turn first: a burst of guesses is then checked and counted one after another.
-    let _turn = store.login_turns.take(&keys.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>()).await;
-    for (key, _) in &keys {
-        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key, false).await?.as_ref(), now) {
-            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
-        }
-    }
+    let _turn = turn_unless_locked(store, &keys, now).await?;
     let found = user::Entity::find().filter(user::Column::EmailNormalized.eq(&email)).one(store.db()).await.map_err(internal)?;
     let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
     let verified = passwords::verify(&store.hashing, password.to_owned(), stored).await.map_err(busy)?;
@@ -82,6 +77,18 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     };
     login_throttle::Entity::delete_by_id(keys[0].0.clone()).exec(store.db()).await.map_err(internal)?;
     sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await.map_err(internal)
+}
+
+/// Waits for the keys' turn (so attempts on them are checked and counted one after another), then
+/// refuses while any of them is locked. The turn lasts as long as the answer is kept.
+async fn turn_unless_locked(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<attempts::Turn, BackendError> {
+    let turn = store.login_turns.take(&keys.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>()).await;
+    for (key, _) in keys {
+        if let Some(wait) = throttle::retry_after(throttle_state(store.db(), key, false).await?.as_ref(), now) {
+            return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
+        }
+    }
+    Ok(turn)
 }
 
 /// Counts a failure against every key, in one transaction that holds each key's row (creating it
@@ -131,10 +138,7 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     // Guessing the current password from a session someone left open is throttled like logging in.
     let now = store.now();
     let keys = [(format!("password:{user_id}"), true)];
-    let _turn = store.login_turns.take(&[keys[0].0.as_str()]).await;
-    if let Some(wait) = throttle::retry_after(throttle_state(store.db(), &keys[0].0, false).await?.as_ref(), now) {
-        return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
-    }
+    let _turn = turn_unless_locked(store, &keys, now).await?;
     let user = user::Entity::find_by_id(user_id.uuid()).one(store.db()).await.map_err(internal)?.ok_or(BackendError::NotFound)?;
     if !passwords::verify(&store.hashing, current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await.map_err(busy)? {
         record_failure(store, &keys, now).await?;
@@ -158,10 +162,7 @@ pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result
     passwords::check_email(email).map_err(BackendError::Invalid)?;
     let now = store.now();
     let keys = [(format!("email:{user_id}"), true)];
-    let _turn = store.login_turns.take(&[keys[0].0.as_str()]).await;
-    if let Some(wait) = throttle::retry_after(throttle_state(store.db(), &keys[0].0, false).await?.as_ref(), now) {
-        return Err(BackendError::Throttled { retry_after_secs: throttle::seconds_to_show(wait) });
-    }
+    let _turn = turn_unless_locked(store, &keys, now).await?;
     let result = user::Entity::update_many()
         .col_expr(user::Column::Email, Expr::value(email.trim()))
         .col_expr(user::Column::EmailNormalized, Expr::value(passwords::normalize_email(email)))
