@@ -29,7 +29,7 @@ setup-run:
 release:
 	@echo
 	@echo "==> Building the release app (server and WASM front end); a cold build takes ~6-10 min"
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 test-rust:
 	@echo

@@ -15,7 +15,7 @@ pub mod pages;
 pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -29,6 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
+                // so browsers may keep it for good; a new build has a new name.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -52,7 +55,6 @@ pub fn App() -> impl IntoView {
     ui::Refresh::provide();
     ui::countdown::ServerClock::provide();
     view! {
-        <Stylesheet id="leptos" href="/pkg/impersonate.css" />
         <Title formatter=|page: String| if page.is_empty() { "Impersonate".to_owned() } else { format!("{page} · Impersonate") } />
         // Async rendering: every page arrives complete, without streamed chunks swapping in later.
         <Router>

@@ -39,13 +39,15 @@ pub struct HeaderSettings {
     reload_port: Option<u32>,
     /// Served over https (`PUBLIC_ORIGIN`): browsers are told to never use plain http again.
     https: bool,
+    /// The front end's file names carry their content's hash, so a browser may keep them for good.
+    hashed_assets: bool,
 }
 
 impl HeaderSettings {
-    pub fn new(public_origin: Option<&str>) -> HeaderSettings {
+    pub fn new(public_origin: Option<&str>, hashed_assets: bool) -> HeaderSettings {
         let reload_port =
             std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()).and_then(|p| p.parse().ok());
-        HeaderSettings { reload_port, https: public_origin.is_some_and(|o| o.starts_with("https://")) }
+        HeaderSettings { reload_port, https: public_origin.is_some_and(|o| o.starts_with("https://")), hashed_assets }
     }
 }
 
@@ -67,10 +69,14 @@ pub async fn security_headers(State(settings): State<HeaderSettings>, mut reques
     if settings.https {
         headers.insert(http::header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    // Pages and answers can show someone's data: never store them. The hashed assets may be cached.
-    if !is_asset {
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    // Pages and answers can show someone's data: never store them. Hashed assets are kept for a
+    // year (a new build has new names); unhashed ones (a development build) are checked each time.
+    let cache = match (is_asset, settings.hashed_assets) {
+        (false, _) => "no-store",
+        (true, true) => "public, max-age=31536000, immutable",
+        (true, false) => "no-cache",
+    };
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 

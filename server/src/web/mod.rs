@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
     let render_context = context(state.services.clone());
     let shell = move || app::shell(options.clone());
     let layers = ServiceBuilder::new()
-        .layer(axum::middleware::from_fn_with_state(headers::HeaderSettings::new(state.settings.public_origin.as_deref()), headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(headers::HeaderSettings::new(state.settings.public_origin.as_deref(), state.leptos_options.hash_files), headers::security_headers))
         .layer(CookieManagerLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), client::client_address))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
@@ -75,7 +75,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
+    // The front end's files, precompressed at build time (brotli and gzip beside each file): sent
+    // compressed to browsers that accept it, without compressing on every request.
+    let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+    let assets = tower_http::services::ServeDir::new(pkg).precompressed_br().precompressed_gzip();
     Router::new()
+        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets)
         .route("/api/events", get(events::stream))
         .route("/api/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, render_context.clone(), shell)

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub acme: TenantId,
     pub people: HashMap<&'static str, UserId>,
+    /// The directory the server serves its front end from.
+    pub site: std::path::PathBuf,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     _time_limit: TimeLimit,
     _dir: tempfile::TempDir,
@@ -132,6 +134,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::spawn_with_site(configure, false).await
+    }
+
+    /// `hashed_assets`: as a release build, whose front-end file names carry their hashes.
+    pub async fn spawn_with_site(configure: impl FnOnce(&mut Settings), hashed_assets: bool) -> TestApp {
         let time_limit = TimeLimit::start();
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut settings = test_settings();
@@ -148,6 +155,7 @@ impl TestApp {
             .output_name("impersonate")
             .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
             .site_root(site.display().to_string())
+            .hash_files(hashed_assets)
             .build();
         let clock = Arc::new(ManualClock::starting_at(T0));
         let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");
@@ -168,7 +176,7 @@ impl TestApp {
             let new = NewUser { name: name.into(), email: email.into(), password: PASSWORD.into(), role, tenant };
             people.insert(email, store.create_user(new, T0).await.expect("user"));
         }
-        TestApp { address, clock, store, settings, acme, people, server, _time_limit: time_limit, _dir: dir }
+        TestApp { address, clock, store, settings, acme, people, site, server, _time_limit: time_limit, _dir: dir }
     }
 
     pub fn id(&self, email: &str) -> UserId {

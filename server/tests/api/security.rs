@@ -237,3 +237,28 @@ async fn a_flood_of_logins_is_answered_busy_instead_of_queueing_without_limit() 
     assert!(busy.iter().all(|(_, retry)| retry.as_ref().is_some_and(|v| v == "1")), "{busy:?}");
     assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK, "usable once the flood is over");
 }
+
+/// What a browser asking for the front end gets: the file compressed at build time in the best
+/// encoding it accepts, and, when the names carry hashes, leave to keep it for a year.
+#[tokio::test]
+async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_names_are_hashed() {
+    let app = TestApp::spawn_with_site(|_| {}, true).await;
+    let pkg = app.site.join("pkg");
+    for (name, content) in [("app.abc123.wasm", "raw"), ("app.abc123.wasm.br", "brotli"), ("app.abc123.wasm.gz", "gzip")] {
+        std::fs::write(pkg.join(name), content).expect("a file");
+    }
+    for (accept, encoding, body) in [("br, gzip", Some("br"), "brotli"), ("gzip", Some("gzip"), "gzip"), ("identity", None, "raw")] {
+        let response = bare_client().get(format!("{}/pkg/app.abc123.wasm", app.address)).header("accept-encoding", accept).send().await.expect("answer");
+        assert_eq!(response.status(), StatusCode::OK, "{accept}");
+        assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().expect("text")), encoding, "{accept}");
+        assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(response.bytes().await.expect("a body"), body.as_bytes());
+    }
+    // (No page here: rendering one needs the build's hash.txt beside the test binary.)
+    let answer = app.browser().call("session/viewer", &[]).await;
+    assert_eq!(answer.headers()["cache-control"], "no-store", "answers are never kept");
+
+    let unhashed = TestApp::spawn().await;
+    let asset = unhashed.browser().get("/pkg/impersonate.css").await;
+    assert_eq!(asset.headers()["cache-control"], "no-cache", "without hashes a browser checks each time");
+}
