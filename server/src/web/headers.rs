@@ -77,6 +77,10 @@ pub async fn security_headers(State(settings): State<HeaderSettings>, mut reques
         (true, false) => "no-cache",
     };
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    if is_asset {
+        // The same name is sent as brotli, gzip or plain: caches on the way must keep them apart.
+        headers.insert(http::header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 

@@ -252,6 +252,7 @@ async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_name
         assert_eq!(response.status(), StatusCode::OK, "{accept}");
         assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().expect("text")), encoding, "{accept}");
         assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(response.headers()["vary"], "accept-encoding");
         assert_eq!(response.bytes().await.expect("a body"), body.as_bytes());
     }
     // (No page here: rendering one needs the build's hash.txt beside the test binary.)
