@@ -8,7 +8,7 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run test setup setup-run release test-rust test-postgres test-e2e watch clean-data
+.PHONY: run test setup setup-run release check-bundle test-rust test-postgres test-e2e watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
@@ -17,7 +17,7 @@ run: setup-run release
 	@./$(SERVER) serve --demo
 
 ## Set up what is missing, then run every test: unit, integration, and the browser tests.
-test: setup test-rust test-postgres release test-e2e
+test: setup test-rust test-postgres release check-bundle test-e2e
 
 setup:
 	@scripts/setup.sh test
@@ -30,6 +30,12 @@ release:
 	@echo
 	@echo "==> Building the release app (server and WASM front end); a cold build takes ~6-10 min"
 	cargo leptos build --release --precompress
+
+# The release front end must stay within its size budget (bytes, not time: see the script).
+check-bundle:
+	@echo
+	@echo "==> Front-end size budget"
+	@scripts/check-bundle.sh
 
 test-rust:
 	@echo

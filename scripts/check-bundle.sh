@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fails when the release front end outgrows its budget: the bytes a browser downloads matter
+# more than any other size here, so a change that adds to them has to say so (raise the budget
+# in this file, in the same commit, with the reason).
+#
+# Budget: gzip -9 of the release .wasm. Issue 11 aims at 200 KB; today's bundle (full hydration,
+# Leptos 0.8) is ~515 KB, so the budget holds that line until the bundle is made smaller.
+set -euo pipefail
+
+WASM_GZIP_BUDGET=520000
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# The build's own record of its file names (older builds' files may still lie beside it).
+hash=$(sed -n 's/^wasm: *//p' "$root/target/server-release/hash.txt" 2>/dev/null || true)
+wasm=("$root/target/site/pkg/impersonate.$hash.wasm")
+if [ -z "$hash" ] || [ ! -f "${wasm[0]}" ]; then
+  echo "check-bundle: no release front end to measure (target/server-release/hash.txt names none); run make release" >&2
+  exit 1
+fi
+raw=$(stat -c %s "${wasm[0]}")
+gz=$(gzip -9 -c "${wasm[0]}" | wc -c)
+br=$( [ -f "${wasm[0]}.br" ] && stat -c %s "${wasm[0]}.br" || echo "n/a")
+echo "front end: $(basename "${wasm[0]}") ${raw} B raw, ${gz} B gzip -9 (budget ${WASM_GZIP_BUDGET}), ${br} B brotli as served"
+if [ "$gz" -gt "$WASM_GZIP_BUDGET" ]; then
+  echo "check-bundle: the front end is over its budget by $((gz - WASM_GZIP_BUDGET)) B gzip -9" >&2
+  exit 1
+fi
