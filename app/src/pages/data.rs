@@ -84,27 +84,24 @@ where
         let PageData { first, latest, refresh_error, refreshing } = self;
         view! {
             <Transition fallback=loading>
-                {
+                {move || {
                     let page = page.clone();
-                    move || {
-                        let page = page.clone();
-                        Suspend::new(async move {
-                            match first.await {
-                                Ok(loaded) => {
-                                    let current = Memo::new(move |_| latest.get().unwrap_or_else(|| loaded.clone()));
-                                    view! {
-                                        <div class="page-data" aria-busy=move || refreshing.get().to_string()>
-                                            {move || refresh_error.get().map(|error| view! { <ErrorMessage error /> })}
-                                            {page(current.into())}
-                                        </div>
-                                    }
-                                    .into_any()
+                    Suspend::new(async move {
+                        match first.await {
+                            Ok(loaded) => {
+                                let current = Memo::new(move |_| latest.get().unwrap_or_else(|| loaded.clone()));
+                                view! {
+                                    <div class="page-data" aria-busy=move || refreshing.get().to_string()>
+                                        {move || refresh_error.get().map(|error| view! { <ErrorMessage error /> })}
+                                        {page(current.into())}
+                                    </div>
                                 }
-                                Err(error) => view! { <PageError error /> }.into_any(),
+                                .into_any()
                             }
-                        })
-                    }
-                }
+                            Err(error) => view! { <PageError error /> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
         }
     }

@@ -13,20 +13,16 @@ use leptos_router::hooks::{use_location, use_navigate};
 #[component]
 pub fn Shell() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
-    let impersonating = RwSignal::new(false);
     // The page (the outlet) stays outside the suspense that waits for the viewer: a page built
     // inside a suspense's children is built again on each server-side pass over them, and its data
     // with it. Each page waits for its own data (see `PageData`).
     view! {
-        <div class="app" class:app-impersonating=move || impersonating.get()>
+        <div class="app">
             <a class="skip-link" href="#main">"Skip to content"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match viewer.await {
-                        Ok(Some(viewer)) => {
-                            impersonating.set(viewer.impersonation.is_some());
-                            view! { <Frame viewer /> }.into_any()
-                        }
+                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any(),
                         Ok(None) => view! { <LoggedOut /> }.into_any(),
                         Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any(),
                     }

@@ -4,7 +4,8 @@
 //! of guesses sent at once all be checked before any failure is counted. Taking the key's turn
 //! first makes a burst count exactly like guesses sent one after another, while concurrent right
 //! passwords (six tabs, an office behind one address) all still get in. The turns are this
-//! process's: instances behind one database each give their own turns (see the README).
+//! process's: behind one database, a burst split across k instances is checked up to k times the
+//! limit, a known gap for the multi-instance work (issue 10).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
