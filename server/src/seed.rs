@@ -42,7 +42,7 @@ const SUPER_ADMINS: [(&str, &str); 2] = [("Ada Admin", "ada@vendor.test"), ("Sam
 /// Adds the demo data unless the database already has people; answers the logins to print.
 pub async fn demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, BackendError> {
     let db = store.db();
-    let people = user::Entity::find().count(db).await.map_err(crate::store::internal)?;
+    let people = user::Entity::find().count(db).await.map_err(|e| BackendError::from(crate::store::StoreError::from(e)))?;
     if people == 0 {
         for (name, users, tasks) in TENANTS {
             let tenant_id = store.create_tenant(name, now).await?;
@@ -62,7 +62,7 @@ pub async fn demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, Backe
                 }
                 .insert(db)
                 .await
-                .map_err(crate::store::internal)?;
+                .map_err(|e| BackendError::from(crate::store::StoreError::from(e)))?;
             }
         }
         for (name, email) in SUPER_ADMINS {

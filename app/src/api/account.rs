@@ -4,13 +4,16 @@ use super::ApiError;
 use super::types::Viewer;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use crate::backend::{SessionMove, authenticate, client_address, services};
+use {
+    super::request::{authenticate, client_address, services},
+    crate::backend::SessionMove,
+};
 
 /// The shell's view of who is logged in; `None` for a visitor.
 #[server(endpoint = "session/viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
     match authenticate() {
-        Ok(session) => Ok(Some(session.viewer)),
+        Ok(session) => Ok(Some(super::views::viewer(&session))),
         Err(ApiError::Unauthenticated) => Ok(None),
         Err(e) => Err(e),
     }

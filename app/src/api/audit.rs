@@ -9,7 +9,8 @@ const AUDIT_LIMIT: u64 = 200;
 
 #[server(endpoint = "audit")]
 pub async fn audit_log() -> Result<Vec<AuditEntry>, ApiError> {
-    use crate::backend::{authenticate, services};
+    use super::request::{authenticate, services};
     authenticate()?.principal.as_super_admin().ok_or(ApiError::Forbidden)?;
-    Ok(services()?.backend.audit_log(AUDIT_LIMIT).await?)
+    let log = services()?.backend.audit_log(AUDIT_LIMIT).await?;
+    Ok(log.into_iter().map(super::views::audit_entry).collect())
 }

@@ -5,7 +5,10 @@ use super::types::{Home, Task};
 use crate::domain::TaskId;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
-use crate::backend::{authenticate, services};
+use {
+    super::views,
+    super::request::{authenticate, services},
+};
 
 /// Longest task title accepted, in characters.
 pub const TITLE_MAX_CHARS: usize = 200;
@@ -15,8 +18,8 @@ pub const TITLE_MAX_CHARS: usize = 200;
 pub async fn load_home() -> Result<Home, ApiError> {
     let session = authenticate()?;
     let Some(tenant) = session.principal.effective().tenant() else { return Ok(Home::Staff) };
-    let tasks = services()?.backend.tasks(tenant).await?;
-    let tenant_name = session.viewer.tenant_name.unwrap_or_default();
+    let tasks = services()?.backend.tasks(tenant).await?.into_iter().map(views::task).collect();
+    let tenant_name = views::tenant_name(&session);
     Ok(Home::Tenant { tenant_name, tasks })
 }
 
@@ -33,7 +36,7 @@ pub async fn add_task(title: String) -> Result<Task, ApiError> {
         return Err(ApiError::Invalid("A task title cannot contain control characters such as line breaks.".to_owned()));
     }
     let s = services()?;
-    Ok(s.backend.add_task(&session.principal, title).await?)
+    Ok(views::task(s.backend.add_task(&session.principal, title).await?))
 }
 
 #[server(endpoint = "tasks/set-done")]
@@ -41,5 +44,5 @@ pub async fn set_task_done(task: TaskId, done: bool) -> Result<Task, ApiError> {
     let session = authenticate()?;
     session.principal.effective().tenant().ok_or(ApiError::Forbidden)?;
     let s = services()?;
-    Ok(s.backend.set_task_done(&session.principal, task, done).await?)
+    Ok(views::task(s.backend.set_task_done(&session.principal, task, done).await?))
 }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::views,
-    crate::backend::{SessionMove, authenticate, services},
+    super::request::{authenticate, services},
+    crate::backend::SessionMove,
     crate::domain::{ImpersonationId, Refusal, StartReason, rules},
 };
 
@@ -20,7 +21,7 @@ pub async fn load_switcher() -> Result<Switcher, ApiError> {
     let now = s.clock.now();
     let mut candidates: Vec<_> = s.backend.consents_with_grants().await?.iter().filter_map(|r| views::candidate(r, now)).collect();
     candidates.sort_by(|a, b| (&a.tenant_name, &a.name).cmp(&(&b.tenant_name, &b.name)));
-    let notice = s.backend.end_notice(&session.key).await?;
+    let notice = s.backend.end_notice(&session.key).await?.map(views::end_notice);
     Ok(Switcher { candidates, server_now: now, require_reason: s.policy.require_reason, notice })
 }
 

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 #[server(endpoint = "session/status")]
 pub async fn current_status() -> Result<LiveStatus, ApiError> {
-    match crate::backend::authenticate() {
-        Ok(session) => Ok(LiveStatus::of(&session.viewer)),
+    match super::request::authenticate() {
+        Ok(session) => Ok(super::views::live_status(&session)),
         Err(ApiError::Unauthenticated) => Ok(LiveStatus::LoggedOut),
         Err(e) => Err(e),
     }

@@ -14,6 +14,8 @@ pub mod navigation;
 pub mod profile;
 pub mod types;
 #[cfg(feature = "ssr")]
-mod views;
+mod request;
+#[cfg(feature = "ssr")]
+pub mod views;
 
 pub use error::ApiError;

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::views,
-    crate::backend::{SessionMove, authenticate, services},
+    super::request::{authenticate, services},
+    crate::backend::SessionMove,
     crate::domain::{GrantId, rules},
 };
 
@@ -21,7 +22,7 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
     let user = session.principal.effective().id();
     let record = s.backend.consent(user).await?;
     let history = s.backend.history(user, HISTORY_LIMIT).await?;
-    Ok(views::profile(&record, history, &session.principal, s.clock.now(), &s.policy))
+    Ok(views::profile(&record, &history, &session.principal, s.clock.now(), &s.policy))
 }
 
 /// Rule 1: the user allows super admins to start impersonating them. The page re-reads the profile.

@@ -3,7 +3,8 @@
 //! Every instant is the server's, and every view that shows a countdown carries `server_now`, so
 //! the browser counts from the server's clock, not its own.
 
-use crate::domain::{EndReason, GrantId, ImpersonationId, Role, TaskId, Timestamp, UserId};
+use crate::domain::{EndReason, GrantId, Role, TaskId, Timestamp, UserId};
+pub use crate::domain::AuditKind;
 use serde::{Deserialize, Serialize};
 
 /// Who is looking at the app, for the shell: sidebar, avatar, banner.
@@ -60,7 +61,6 @@ pub struct ConsentView {
 /// One impersonation of a user, for their history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
-    pub impersonation: ImpersonationId,
     pub super_admin_name: String,
     pub started_at: Timestamp,
     /// When it ended, or `None` while it lasts.
@@ -71,7 +71,6 @@ pub struct HistoryEntry {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
-    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -164,50 +163,9 @@ pub struct AuditEntry {
     /// Who caused it, when not the super admin or the user themself (a co-impersonator's logout).
     pub caused_by_name: Option<String>,
     pub grant: GrantId,
-    pub impersonation: Option<ImpersonationId>,
     pub end_reason: Option<EndReason>,
     pub reason: Option<String>,
     pub detail: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditKind {
-    Allowed,
-    Disallowed,
-    GrantEnded,
-    Started,
-    Joined,
-    Ended,
-    Wrote,
-}
-
-impl AuditKind {
-    pub const ALL: [AuditKind; 7] = [
-        AuditKind::Allowed,
-        AuditKind::Disallowed,
-        AuditKind::GrantEnded,
-        AuditKind::Started,
-        AuditKind::Joined,
-        AuditKind::Ended,
-        AuditKind::Wrote,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            AuditKind::Allowed => "allowed",
-            AuditKind::Disallowed => "disallowed",
-            AuditKind::GrantEnded => "grant_ended",
-            AuditKind::Started => "started",
-            AuditKind::Joined => "joined",
-            AuditKind::Ended => "ended",
-            AuditKind::Wrote => "wrote",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<AuditKind> {
-        AuditKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
 }
 
 /// One message of the live channel (`/api/events`, server-sent events).

@@ -1,8 +1,11 @@
-//! Turning stored records into what the pages show, with the domain deciding every phase.
+//! Turning the backend's records into what the pages show, with the domain deciding every phase:
+//! the one place that shapes data for the browser.
 
-use super::types::{Candidate, CandidateState, ConsentState, ConsentView, HistoryEntry, Profile};
-use crate::backend::ConsentRecord;
-use crate::domain::{GrantPhase, Policy, Principal, Refusal, Timestamp, rules};
+use super::types::{
+    AuditEntry, Banner, Candidate, CandidateState, ConsentState, ConsentView, EndNotice, HistoryEntry, LiveStatus, Profile, Task, Viewer,
+};
+use crate::backend::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, RequestSession, TaskRecord};
+use crate::domain::{GrantPhase, Policy, Principal, Refusal, Role, Timestamp, rules};
 
 fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &Policy) -> ConsentView {
     let state = match record.consent.grant.as_ref().map(|g| (g, g.phase(now))) {
@@ -27,15 +30,14 @@ fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &
     }
 }
 
-pub fn profile(record: &ConsentRecord, history: Vec<HistoryEntry>, viewer: &Principal, now: Timestamp, policy: &Policy) -> Profile {
+pub fn profile(record: &ConsentRecord, history: &[HistoryRecord], viewer: &Principal, now: Timestamp, policy: &Policy) -> Profile {
     Profile {
-        user_id: record.consent.subject.id(),
         name: record.name.clone(),
         email: record.email.clone(),
         role: record.consent.subject.role(),
         tenant_name: record.tenant_name.clone(),
         consent: consent(record, viewer, now, policy),
-        history,
+        history: history.iter().map(|h| history_entry(h, now)).collect(),
         impersonated: viewer.impersonation().is_some(),
     }
 }
@@ -65,4 +67,76 @@ fn impersonator_names(record: &ConsentRecord, now: Timestamp) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// One impersonation in a user's history; an end that time brought counts even before it is recorded.
+fn history_entry(record: &HistoryRecord, now: Timestamp) -> HistoryEntry {
+    let imp = &record.impersonation;
+    let ending = record.grant.as_ref().and_then(|g| rules::holds(imp, g, now).err());
+    HistoryEntry {
+        super_admin_name: record.super_admin_name.clone(),
+        started_at: imp.started_at,
+        ended_at: ending.map(|e| e.at),
+        end_reason: ending.map(|e| e.reason),
+        reason: imp.reason.as_ref().map(|r| r.as_str().to_owned()),
+    }
+}
+
+/// Who is looking, for the shell: while impersonating, the user, with the banner that says so.
+pub fn viewer(session: &RequestSession) -> Viewer {
+    match (session.principal.impersonation(), &session.acting_as) {
+        (Some(imp), Some(subject)) => Viewer {
+            name: subject.name.clone(),
+            email: subject.email.clone(),
+            role: Role::User,
+            tenant_name: subject.tenant_name.clone(),
+            impersonation: Some(Banner {
+                super_admin_name: session.owner.name.clone(),
+                subject_name: subject.name.clone(),
+                tenant_name: subject.tenant_name.clone().unwrap_or_default(),
+                ends_at: imp.ends_at,
+                server_now: session.resolved_at,
+            }),
+        },
+        _ => Viewer {
+            name: session.owner.name.clone(),
+            email: session.owner.email.clone(),
+            role: session.principal.effective().role(),
+            tenant_name: session.owner.tenant_name.clone(),
+            impersonation: None,
+        },
+    }
+}
+
+/// The session's standing, for the live channel.
+pub fn live_status(session: &RequestSession) -> LiveStatus {
+    LiveStatus::of(&viewer(session))
+}
+
+/// The tenant name the home page shows: the user's, or the impersonated user's.
+pub fn tenant_name(session: &RequestSession) -> String {
+    session.acting_as.as_ref().unwrap_or(&session.owner).tenant_name.clone().unwrap_or_default()
+}
+
+pub fn task(record: TaskRecord) -> Task {
+    Task { id: record.id, title: record.title, done: record.done, created_by: record.created_by, created_at: record.created_at }
+}
+
+pub fn end_notice(ended: EndedImpersonation) -> EndNotice {
+    EndNotice { subject_name: ended.subject_name, reason: ended.ending.reason, at: ended.ending.at }
+}
+
+/// One audit line; who caused it is named only when it was not the user themselves.
+pub fn audit_entry(record: AuditRecord) -> AuditEntry {
+    AuditEntry {
+        at: record.at,
+        kind: record.kind,
+        subject_name: record.subject_name.unwrap_or_else(|| "(deleted user)".to_owned()),
+        super_admin_name: record.super_admin_name,
+        caused_by_name: record.caused_by_name.filter(|_| record.caused_by != Some(record.subject)),
+        grant: record.grant,
+        end_reason: record.end_reason,
+        reason: record.reason,
+        detail: record.detail,
+    }
 }

@@ -6,15 +6,15 @@
 //! through Leptos context. Server-only: compiled with the `ssr` feature.
 
 mod context;
+mod records;
 mod session;
 
-pub use context::{ClientAddress, RequestSession, Services, authenticate, client_address, services};
+pub use context::{ClientAddress, RequestSession, Services};
+pub use records::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, Person, TaskRecord};
 pub use session::{SessionCookie, SessionKey, SessionSecret};
 
-use crate::api::types::{AuditEntry, EndNotice, HistoryEntry, Task};
 use crate::domain::{Consent, Decision, ImpersonationId, Principal, TaskId, TenantId, Timestamp, UserId};
 use crate::domain::Refusal;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// The server's clock. The domain never reads one; server functions pass `now` in from here, and
@@ -39,17 +39,6 @@ pub enum SessionMove {
     Leave { session: SessionKey },
     /// The session ends (logout while impersonating).
     End { session: SessionKey },
-}
-
-/// A user's consent with the names the pages show next to it.
-#[derive(Clone, Debug)]
-pub struct ConsentRecord {
-    pub consent: Consent,
-    pub name: String,
-    pub email: String,
-    pub tenant_name: Option<String>,
-    /// Names of the super admins among the consent's impersonations.
-    pub super_admin_names: HashMap<UserId, String>,
 }
 
 /// Why the backend could not do what was asked.
@@ -96,15 +85,15 @@ pub trait Backend: Send + Sync {
     /// Every ordinary user with a grant not recorded as ended (the rules decide which are open).
     async fn consents_with_grants(&self) -> Result<Vec<ConsentRecord>, BackendError>;
     /// The impersonations of a user, newest first.
-    async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryEntry>, BackendError>;
+    async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError>;
     /// The audit log, newest first.
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, BackendError>;
+    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditRecord>, BackendError>;
     /// Why the impersonation this session was last in has ended, if it ended without the session leaving it.
-    async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndNotice>, BackendError>;
+    async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndedImpersonation>, BackendError>;
 
-    async fn tasks(&self, tenant: TenantId) -> Result<Vec<Task>, BackendError>;
+    async fn tasks(&self, tenant: TenantId) -> Result<Vec<TaskRecord>, BackendError>;
     /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
     /// Writes take their time once their transaction holds its locks (see [`Decide`]).
-    async fn add_task(&self, by: &Principal, title: &str) -> Result<Task, BackendError>;
-    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool) -> Result<Task, BackendError>;
+    async fn add_task(&self, by: &Principal, title: &str) -> Result<TaskRecord, BackendError>;
+    async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool) -> Result<TaskRecord, BackendError>;
 }

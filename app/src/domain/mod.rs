@@ -4,12 +4,14 @@
 //! the events that come out. Compiled on both sides so the browser can share the vocabulary
 //! (ids, times, end reasons), though only the server ever decides.
 
+pub mod audit;
 pub mod ids;
 pub mod principal;
 pub mod rules;
 pub mod text;
 pub mod time;
 
+pub use audit::AuditKind;
 pub use ids::{GrantId, ImpersonationId, TaskId, TenantId, UserId};
 pub use principal::{Account, ActiveImpersonation, Principal, Role};
 pub use rules::{

@@ -2,7 +2,7 @@
 
 use crate::db::entities::{grant, impersonation, user};
 use crate::db::{ending, from_db_time};
-use app::backend::BackendError;
+use super::error::StoreError;
 use app::domain::{Account, Grant, GrantId, Impersonation, ImpersonationId, Role, StartReason, TenantId, UserId};
 
 /// An account from its stored columns; `None` for a role and tenant that contradict each other.
@@ -11,8 +11,8 @@ pub fn account(id: uuid::Uuid, role: &str, tenant: Option<uuid::Uuid>) -> Option
 }
 
 /// A user row as the account the rules know; an inconsistent one is our failure, not the caller's.
-pub fn account_of(row: &user::Model) -> Result<Account, BackendError> {
-    account(row.id, &row.role, row.tenant_id).ok_or_else(|| BackendError::Internal(format!("user {} has an inconsistent role", row.id)))
+pub fn account_of(row: &user::Model) -> Result<Account, StoreError> {
+    account(row.id, &row.role, row.tenant_id).ok_or_else(|| StoreError::Inconsistent(format!("user {} has a role that contradicts its tenant", row.id)))
 }
 
 pub fn grant_of(row: &grant::Model) -> Grant {

@@ -63,7 +63,7 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
             // the browser reconnect with whatever cookie it holds now.
             let session = cursor.state.store.resolve(&cursor.secret, false).await.ok().flatten()?;
             let revision = cursor.state.store.revision(&session.principal).await.ok()?;
-            let push = LivePush { status: LiveStatus::of(&session.viewer), revision, server_now: cursor.state.services.clock.now() };
+            let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: cursor.state.services.clock.now() };
             let key = comparable(&push);
             if cursor.last.as_ref() == Some(&key) {
                 continue;

@@ -1,0 +1,201 @@
+//! Consents: the `grants` and `impersonations` tables, and the user row's `consent_version`,
+//! whose bump is the lock every change to one user's consent takes first.
+
+use super::people;
+use crate::db::entities::{grant, impersonation, user};
+use crate::db::to_db_time;
+use crate::store::error::{Context, Result, StoreError};
+use crate::store::rows::{account_of, grant_of, impersonation_of};
+use app::backend::{BackendError, ConsentRecord};
+use app::domain::{Consent, Event, Impersonation, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Set};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Takes the lock on one user's consent for the rest of the transaction. This must be the
+/// transaction's first statement: it writes, so the lock is held before anything is read (see the
+/// module doc of `store`). `NotFound` when there is no such user.
+pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<()> {
+    let locked = user::Entity::update_many()
+        .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
+        .filter(user::Column::Id.eq(subject.uuid()))
+        .exec(txn)
+        .await
+        .context("locking a consent")?;
+    if locked.rows_affected == 0 {
+        return Err(BackendError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// One user's consent as stored, with the names shown next to it; `NotFound` without the user.
+pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord> {
+    let user = people::by_id(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    // The latest grant, ended or not: the rules tell "over" from "disallowed" by it. Any earlier
+    // grant is over (a unique index allows one not recorded as ended, and allowing settles the last).
+    let grant = grant::Entity::find()
+        .filter(grant::Column::UserId.eq(subject.uuid()))
+        .order_by(Expr::col(grant::Column::EndedAt).is_null(), Order::Desc)
+        .order_by_desc(grant::Column::AllowedAt)
+        .one(conn)
+        .await
+        .context("reading a grant")?;
+    let (impersonations, names) = impersonations_of(conn, grant.as_ref().map(|g| g.id)).await?;
+    let tenants = people::tenant_names(conn, user.tenant_id).await?;
+    let tenant_name = user.tenant_id.and_then(|t| tenants.get(&t).cloned());
+    assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
+}
+
+/// Every ordinary user with a grant not recorded as ended, in five queries however many there are.
+pub async fn with_open_grants(conn: &impl ConnectionTrait) -> Result<Vec<ConsentRecord>> {
+    let grants = open_grants(conn).await?;
+    let users = people::users_among(conn, grants.iter().map(|g| g.user_id)).await?;
+    let tenants = people::tenant_names(conn, users.iter().filter_map(|u| u.tenant_id)).await?;
+    let (impersonations, names) = impersonations_of(conn, grants.iter().map(|g| g.id)).await?;
+    users
+        .into_iter()
+        .filter_map(|user| {
+            let grant = grants.iter().find(|g| g.user_id == user.id)?;
+            let tenant = user.tenant_id.and_then(|t| tenants.get(&t).cloned());
+            Some(assemble(user, Some(grant), &impersonations, &names, tenant))
+        })
+        .collect()
+}
+
+/// The grants not recorded as ended (some may be over by time: the rules say which).
+pub async fn open_grants(conn: &impl ConnectionTrait) -> Result<Vec<grant::Model>> {
+    grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(conn).await.context("reading open grants")
+}
+
+/// Every grant a user ever gave.
+pub async fn grants_of(conn: &impl ConnectionTrait, subject: UserId) -> Result<Vec<grant::Model>> {
+    grant::Entity::find().filter(grant::Column::UserId.eq(subject.uuid())).all(conn).await.context("reading a user's grants")
+}
+
+pub async fn grant(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<grant::Model>> {
+    grant::Entity::find_by_id(id).one(conn).await.context("reading a grant")
+}
+
+pub async fn impersonation(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<impersonation::Model>> {
+    impersonation::Entity::find_by_id(id).one(conn).await.context("reading an impersonation")
+}
+
+/// The impersonations under these grants, newest first, at most `limit`.
+pub async fn latest_impersonations(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>, limit: u64) -> Result<Vec<impersonation::Model>> {
+    impersonation::Entity::find()
+        .filter(impersonation::Column::GrantId.is_in(grants))
+        .order_by_desc(impersonation::Column::StartedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+        .context("reading impersonations")
+}
+
+/// Puts one user's consent record together from rows already loaded.
+fn assemble(
+    user: user::Model,
+    grant: Option<&grant::Model>,
+    impersonations: &[impersonation::Model],
+    names: &HashMap<Uuid, String>,
+    tenant_name: Option<String>,
+) -> Result<ConsentRecord> {
+    let mine: Vec<_> = impersonations.iter().filter(|i| grant.is_some_and(|g| g.id == i.grant_id)).collect();
+    Ok(ConsentRecord {
+        consent: Consent {
+            subject: account_of(&user)?,
+            grant: grant.map(grant_of),
+            impersonations: mine.iter().map(|i| impersonation_of(i)).collect(),
+        },
+        super_admin_names: mine
+            .iter()
+            .filter_map(|i| names.get(&i.super_admin_id).map(|n| (UserId::from_uuid(i.super_admin_id), n.clone())))
+            .collect(),
+        tenant_name,
+        name: user.name,
+        email: user.email,
+    })
+}
+
+/// The impersonations under these grants, oldest first, and the names of their super admins.
+async fn impersonations_of(
+    conn: &impl ConnectionTrait,
+    grants: impl IntoIterator<Item = Uuid>,
+) -> Result<(Vec<impersonation::Model>, HashMap<Uuid, String>)> {
+    let rows = impersonation::Entity::find()
+        .filter(impersonation::Column::GrantId.is_in(grants))
+        .order_by_asc(impersonation::Column::StartedAt)
+        .all(conn)
+        .await
+        .context("reading impersonations")?;
+    let names = people::names(conn, rows.iter().map(|i| i.super_admin_id)).await?;
+    Ok((rows, names))
+}
+
+/// Stores what an event changes in the consent's tables (the audit line is the audit table's).
+pub async fn store_event(conn: &impl ConnectionTrait, event: &Event) -> Result<()> {
+    match event {
+        Event::Allowed(g) => {
+            grant::ActiveModel {
+                id: Set(g.id.uuid()),
+                user_id: Set(g.user.uuid()),
+                allowed_at: Set(to_db_time(g.allowed_at)),
+                start_deadline: Set(to_db_time(g.start_deadline)),
+                ends_at: Set(None),
+                ended_at: Set(None),
+                end_reason: Set(None),
+            }
+            .insert(conn)
+            .await
+            .context("storing a grant")?;
+        }
+        Event::GrantEnded { grant: id, ending, .. } => {
+            grant::Entity::update_many()
+                .col_expr(grant::Column::EndedAt, Expr::value(to_db_time(ending.at)))
+                .col_expr(grant::Column::EndReason, Expr::value(ending.reason.as_str()))
+                .filter(grant::Column::Id.eq(id.uuid()))
+                .filter(grant::Column::EndedAt.is_null())
+                .exec(conn)
+                .await
+                .context("ending a grant")?;
+        }
+        Event::Started { impersonation: imp, ends_at, .. } => {
+            grant::Entity::update_many()
+                .col_expr(grant::Column::EndsAt, Expr::value(to_db_time(*ends_at)))
+                .filter(grant::Column::Id.eq(imp.grant.uuid()))
+                .filter(grant::Column::EndsAt.is_null())
+                .exec(conn)
+                .await
+                .context("fixing a grant's end")?;
+            insert_impersonation(conn, imp).await?;
+        }
+        Event::Joined { impersonation: imp, .. } => insert_impersonation(conn, imp).await?,
+        Event::Ended { impersonation: id, ending, .. } => {
+            impersonation::Entity::update_many()
+                .col_expr(impersonation::Column::EndedAt, Expr::value(to_db_time(ending.at)))
+                .col_expr(impersonation::Column::EndReason, Expr::value(ending.reason.as_str()))
+                .filter(impersonation::Column::Id.eq(id.uuid()))
+                .filter(impersonation::Column::EndedAt.is_null())
+                .exec(conn)
+                .await
+                .context("ending an impersonation")?;
+        }
+    }
+    Ok(())
+}
+
+async fn insert_impersonation(conn: &impl ConnectionTrait, imp: &Impersonation) -> Result<()> {
+    impersonation::ActiveModel {
+        id: Set(imp.id.uuid()),
+        grant_id: Set(imp.grant.uuid()),
+        super_admin_id: Set(imp.super_admin.uuid()),
+        started_at: Set(to_db_time(imp.started_at)),
+        reason: Set(imp.reason.as_ref().map(|r| r.as_str().to_owned())),
+        ended_at: Set(None),
+        end_reason: Set(None),
+    }
+    .insert(conn)
+    .await
+    .context("storing an impersonation")?;
+    Ok(())
+}

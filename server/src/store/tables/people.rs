@@ -1,0 +1,92 @@
+//! People and tenants: the `users` and `tenants` tables.
+
+use crate::db::entities::{tenant, user};
+use crate::db::to_db_time;
+use crate::store::error::{Context, Result};
+use app::domain::{Role, TenantId, Timestamp, UserId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// The names of these people, by id.
+pub async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await.context("reading people's names")?;
+    Ok(rows.into_iter().map(|u| (u.id, u.name)).collect())
+}
+
+/// The names of these tenants, by id.
+pub async fn tenant_names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
+    let ids: HashSet<Uuid> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = tenant::Entity::find().filter(tenant::Column::Id.is_in(ids)).all(conn).await.context("reading tenants' names")?;
+    Ok(rows.into_iter().map(|t| (t.id, t.name)).collect())
+}
+
+pub async fn by_id(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<user::Model>> {
+    user::Entity::find_by_id(id.uuid()).one(conn).await.context("reading a person")
+}
+
+/// The person signing in with this (normalized) email.
+pub async fn by_email(conn: &impl ConnectionTrait, normalized: &str) -> Result<Option<user::Model>> {
+    user::Entity::find().filter(user::Column::EmailNormalized.eq(normalized)).one(conn).await.context("finding a person by email")
+}
+
+/// Inserts a person; the database's unique index on the normalized email answers whether the
+/// address is free, so the raw `DbErr` comes back for the caller to tell that case apart.
+pub async fn insert(conn: &impl ConnectionTrait, row: user::ActiveModel) -> Result<(), DbErr> {
+    row.insert(conn).await.map(|_| ())
+}
+
+pub async fn set_password_hash(conn: &impl ConnectionTrait, id: UserId, hash: String) -> Result<()> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .filter(user::Column::Id.eq(id.uuid()))
+        .exec(conn)
+        .await
+        .context("storing a password hash")?;
+    Ok(())
+}
+
+/// Changes the email; answers whether the person exists. As for [`insert`], the raw `DbErr`
+/// tells a taken address apart.
+pub async fn set_email(conn: &impl ConnectionTrait, id: UserId, email: &str, normalized: &str) -> Result<bool, DbErr> {
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::Email, Expr::value(email))
+        .col_expr(user::Column::EmailNormalized, Expr::value(normalized))
+        .filter(user::Column::Id.eq(id.uuid()))
+        .exec(conn)
+        .await?;
+    Ok(changed.rows_affected > 0)
+}
+
+/// The ordinary users among these people.
+pub async fn users_among(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<Vec<user::Model>> {
+    user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .filter(user::Column::Role.eq(Role::User.as_str()))
+        .all(conn)
+        .await
+        .context("reading users")
+}
+
+/// The tenant with exactly this name, if there is one.
+pub async fn tenant_named(conn: &impl ConnectionTrait, name: &str) -> Result<Option<TenantId>> {
+    let row = tenant::Entity::find().filter(tenant::Column::Name.eq(name)).one(conn).await.context("finding a tenant")?;
+    Ok(row.map(|t| TenantId::from_uuid(t.id)))
+}
+
+pub async fn insert_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId> {
+    let id = TenantId::from_uuid(Uuid::new_v4());
+    tenant::ActiveModel { id: Set(id.uuid()), name: Set(name.to_owned()), created_at: Set(to_db_time(now)) }
+        .insert(conn)
+        .await
+        .context("creating a tenant")?;
+    Ok(id)
+}

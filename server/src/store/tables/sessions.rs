@@ -1,0 +1,253 @@
+//! The `sessions` table: creating a session at login, the one query that resolves a request's
+//! session with everything it needs, and the writes that move, touch and end sessions.
+
+use crate::db::entities::{grant, impersonation, session, tenant, user};
+use crate::db::to_db_time;
+use crate::store::base::SessionLimits;
+use crate::store::error::{Context, Result};
+use crate::store::rows;
+use app::backend::{SessionKey, SessionSecret};
+use app::domain::{Grant, Impersonation, ImpersonationId, Timestamp, UserId};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use sea_orm::sea_query::{Alias, Expr, JoinType, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Whether a session is over at `now`. Half-open like every window: over at the instant itself.
+pub fn is_over(expires_at: Timestamp, last_seen_at: Timestamp, idle_timeout: Duration, now: Timestamp) -> bool {
+    now >= expires_at || now >= last_seen_at.plus(idle_timeout)
+}
+
+fn new_secret() -> SessionSecret {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    SessionSecret::from_random_bytes(bytes)
+}
+
+/// Opens a fresh session for `user` (at login). Its secret is new randomness, never one the
+/// browser offered, so a session id planted before login is never adopted.
+pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, limits: SessionLimits) -> Result<SessionSecret> {
+    let secret = new_secret();
+    session::ActiveModel {
+        id_hash: Set(secret.key().as_str().to_owned()),
+        user_id: Set(user.uuid()),
+        impersonation_id: Set(None),
+        ended_impersonation_id: Set(None),
+        created_at: Set(to_db_time(now)),
+        expires_at: Set(to_db_time(now.plus(limits.lifetime))),
+        last_seen_at: Set(to_db_time(now)),
+    }
+    .insert(conn)
+    .await
+    .context("opening a session")?;
+    Ok(secret)
+}
+
+
+pub async fn delete(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<()> {
+    session::Entity::delete_by_id(key.as_str().to_owned()).exec(conn).await.context("ending a session")?;
+    Ok(())
+}
+
+pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<session::Model>> {
+    session::Entity::find_by_id(key.as_str().to_owned()).one(conn).await.context("reading a session")
+}
+
+/// Puts a session under a fresh secret, in or out of an impersonation (`into`), keeping its
+/// owner and lifetime, and removes the old one: the old id stops working.
+pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Option<ImpersonationId>, now: Timestamp) -> Result<SessionSecret> {
+    let secret = new_secret();
+    session::ActiveModel {
+        id_hash: Set(secret.key().as_str().to_owned()),
+        user_id: Set(old.user_id),
+        impersonation_id: Set(into.map(ImpersonationId::uuid)),
+        ended_impersonation_id: Set(None),
+        // The absolute lifetime counts from login, not from this move.
+        created_at: Set(old.created_at),
+        expires_at: Set(old.expires_at),
+        last_seen_at: Set(to_db_time(now)),
+    }
+    .insert(conn)
+    .await
+    .context("moving a session")?;
+    delete(conn, &SessionKey::from_stored(old.id_hash.clone())).await?;
+    Ok(secret)
+}
+
+/// Counts the request as use of the session.
+pub async fn touch(conn: &impl ConnectionTrait, key: &SessionKey, now: Timestamp) -> Result<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(to_db_time(now)))
+        .filter(session::Column::IdHash.eq(key.as_str()))
+        .exec(conn)
+        .await
+        .context("touching a session")?;
+    Ok(())
+}
+
+/// Returns the session from an impersonation that ended under it to the super admin's own,
+/// remembering the impersonation for the notice. Only while it is still in that one, so
+/// concurrent requests of one tab agree.
+pub async fn leave_ended(conn: &impl ConnectionTrait, key: &SessionKey, impersonation: ImpersonationId) -> Result<()> {
+    session::Entity::update_many()
+        .col_expr(session::Column::ImpersonationId, Expr::value(Option::<uuid::Uuid>::None))
+        .col_expr(session::Column::EndedImpersonationId, Expr::value(impersonation.uuid()))
+        .filter(session::Column::IdHash.eq(key.as_str()))
+        .filter(session::Column::ImpersonationId.eq(impersonation.uuid()))
+        .exec(conn)
+        .await
+        .context("leaving an ended impersonation")?;
+    Ok(())
+}
+
+/// The sessions over at `now`: past their lifetime, or unused for the idle timeout.
+pub async fn over(conn: &impl ConnectionTrait, now: Timestamp, limits: SessionLimits) -> Result<Vec<session::Model>> {
+    let idle_since = to_db_time(now.minus(limits.idle_timeout));
+    session::Entity::find()
+        .filter(session::Column::ExpiresAt.lte(to_db_time(now)).or(session::Column::LastSeenAt.lte(idle_since)))
+        .all(conn)
+        .await
+        .context("reading sessions that are over")
+}
+
+/// Every session of `user` but `keep`.
+pub async fn others_of(conn: &impl ConnectionTrait, user: UserId, keep: &SessionKey) -> Result<Vec<session::Model>> {
+    session::Entity::find()
+        .filter(session::Column::UserId.eq(user.uuid()))
+        .filter(session::Column::IdHash.ne(keep.as_str()))
+        .all(conn)
+        .await
+        .context("reading a person's sessions")
+}
+
+/// Everything one request needs about its session, from one query.
+#[derive(Debug, FromQueryResult)]
+pub struct Row {
+    pub user_id: uuid::Uuid,
+    pub impersonation_id: Option<uuid::Uuid>,
+    pub expires_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub p_name: String,
+    pub p_email: String,
+    pub p_role: String,
+    pub p_tenant_id: Option<uuid::Uuid>,
+    pub p_tenant_name: Option<String>,
+    pub i_grant_id: Option<uuid::Uuid>,
+    pub i_super_admin_id: Option<uuid::Uuid>,
+    pub i_started_at: Option<OffsetDateTime>,
+    pub i_reason: Option<String>,
+    pub i_ended_at: Option<OffsetDateTime>,
+    pub i_end_reason: Option<String>,
+    pub g_user_id: Option<uuid::Uuid>,
+    pub g_allowed_at: Option<OffsetDateTime>,
+    pub g_start_deadline: Option<OffsetDateTime>,
+    pub g_ends_at: Option<OffsetDateTime>,
+    pub g_ended_at: Option<OffsetDateTime>,
+    pub g_end_reason: Option<String>,
+    pub s_name: Option<String>,
+    pub s_email: Option<String>,
+    pub s_role: Option<String>,
+    pub s_tenant_id: Option<uuid::Uuid>,
+    pub s_tenant_name: Option<String>,
+}
+
+pub async fn load(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<Row>> {
+    let (s, p, pt, i, g, su, st) =
+        (Alias::new("s"), Alias::new("p"), Alias::new("pt"), Alias::new("i"), Alias::new("g"), Alias::new("su"), Alias::new("st"));
+    let col = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
+    let mut query = Query::select();
+    for (table, column, alias) in [
+        (&s, "user_id", "user_id"),
+        (&s, "impersonation_id", "impersonation_id"),
+        (&s, "expires_at", "expires_at"),
+        (&s, "last_seen_at", "last_seen_at"),
+        (&p, "name", "p_name"),
+        (&p, "email", "p_email"),
+        (&p, "role", "p_role"),
+        (&p, "tenant_id", "p_tenant_id"),
+        (&pt, "name", "p_tenant_name"),
+        (&i, "grant_id", "i_grant_id"),
+        (&i, "super_admin_id", "i_super_admin_id"),
+        (&i, "started_at", "i_started_at"),
+        (&i, "reason", "i_reason"),
+        (&i, "ended_at", "i_ended_at"),
+        (&i, "end_reason", "i_end_reason"),
+        (&g, "user_id", "g_user_id"),
+        (&g, "allowed_at", "g_allowed_at"),
+        (&g, "start_deadline", "g_start_deadline"),
+        (&g, "ends_at", "g_ends_at"),
+        (&g, "ended_at", "g_ended_at"),
+        (&g, "end_reason", "g_end_reason"),
+        (&su, "name", "s_name"),
+        (&su, "email", "s_email"),
+        (&su, "role", "s_role"),
+        (&su, "tenant_id", "s_tenant_id"),
+        (&st, "name", "s_tenant_name"),
+    ] {
+        query.expr_as(col(table, column), Alias::new(alias));
+    }
+    query
+        .from_as(session::Entity, s.clone())
+        .join_as(JoinType::InnerJoin, user::Entity, p.clone(), col(&p, "id").equals((s.clone(), Alias::new("user_id"))))
+        .join_as(JoinType::LeftJoin, tenant::Entity, pt.clone(), col(&pt, "id").equals((p.clone(), Alias::new("tenant_id"))))
+        .join_as(
+            JoinType::LeftJoin,
+            impersonation::Entity,
+            i.clone(),
+            col(&i, "id").equals((s.clone(), Alias::new("impersonation_id"))),
+        )
+        .join_as(JoinType::LeftJoin, crate::db::entities::grant::Entity, g.clone(), col(&g, "id").equals((i.clone(), Alias::new("grant_id"))))
+        .join_as(JoinType::LeftJoin, user::Entity, su.clone(), col(&su, "id").equals((g.clone(), Alias::new("user_id"))))
+        .join_as(JoinType::LeftJoin, tenant::Entity, st.clone(), col(&st, "id").equals((su.clone(), Alias::new("tenant_id"))))
+        .and_where(col(&s, "id_hash").eq(key.as_str()));
+    let statement = conn.get_database_backend().build(&query);
+    Row::find_by_statement(statement).one(conn).await.context("resolving a session")
+}
+
+/// The impersonation and grant of a row, when the session is in one.
+pub fn impersonation_of(row: &Row) -> Option<(Impersonation, Grant)> {
+    let impersonation = impersonation::Model {
+        id: row.impersonation_id?,
+        grant_id: row.i_grant_id?,
+        super_admin_id: row.i_super_admin_id?,
+        started_at: row.i_started_at?,
+        reason: row.i_reason.clone(),
+        ended_at: row.i_ended_at,
+        end_reason: row.i_end_reason.clone(),
+    };
+    let grant = grant::Model {
+        id: impersonation.grant_id,
+        user_id: row.g_user_id?,
+        allowed_at: row.g_allowed_at?,
+        start_deadline: row.g_start_deadline?,
+        ends_at: row.g_ends_at,
+        ended_at: row.g_ended_at,
+        end_reason: row.g_end_reason.clone(),
+    };
+    Some((rows::impersonation_of(&impersonation), rows::grant_of(&grant)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Timestamp = Timestamp::from_unix_millis(1_000_000_000);
+    const IDLE: Duration = Duration::from_secs(600);
+
+    #[test]
+    fn a_session_is_over_at_its_expiry_not_a_millisecond_before() {
+        let expires = T0.plus(Duration::from_secs(3600));
+        let seen = expires.minus(Duration::from_secs(1));
+        assert!(!is_over(expires, seen, IDLE, expires.minus(Duration::from_millis(1))));
+        assert!(is_over(expires, seen, IDLE, expires));
+    }
+
+    #[test]
+    fn an_idle_session_is_over_exactly_one_idle_timeout_after_last_use() {
+        let expires = T0.plus(Duration::from_secs(86_400));
+        let idle_end = T0.plus(IDLE);
+        assert!(!is_over(expires, T0, IDLE, idle_end.minus(Duration::from_millis(1))));
+        assert!(is_over(expires, T0, IDLE, idle_end));
+    }
+}

@@ -1,0 +1,102 @@
+//! The unit of work: the only place that opens a transaction on a user's consent. Every change to
+//! one user's consent (a decision, a recorded end, a write made while impersonating them) first
+//! bumps the user's `consent_version` (SQLite's write lock, PostgreSQL's row lock), then reads the
+//! time and the consent, so concurrent changes apply one after another, each on the state the
+//! previous one committed, at the time it applies.
+
+use super::base::Store;
+use super::error::{Context, Result, StoreError};
+use super::tables::{audit, consent, sessions};
+use app::backend::{BackendError, Decide, SessionMove, SessionSecret};
+use app::domain::{ActiveImpersonation, Consent, Event, Principal, Refusal, Timestamp, UserId};
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+
+/// Locks the subject, decides, stores the events and their audit lines, moves the caller's
+/// session: one transaction. Answers the caller's new session secret when the session moved.
+#[tracing::instrument(skip(store, decide), fields(subject = %subject), err)]
+pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Option<SessionSecret>> {
+    let txn = store.db().begin().await.context("beginning a consent change")?;
+    consent::lock(&txn, subject).await?;
+    let now = store.now();
+    let record = consent::load(&txn, subject).await?;
+    let events = decide(&record.consent, now)?;
+    for event in &events {
+        consent::store_event(&txn, event).await?;
+        audit::append(&txn, event).await?;
+    }
+    let new_session = move_session(&txn, &moved, &events, now).await?;
+    txn.commit().await.context("committing a consent change")?;
+    Ok(new_session)
+}
+
+/// Records what the rules say has already happened to one user's consent (a window's end, a
+/// session's end); nothing to record when the user is gone.
+pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Consent) -> Vec<Event> + Send + 'static) -> Result<()> {
+    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent, _now| Ok(happened(c)))).await {
+        Ok(_) | Err(StoreError::Answer(BackendError::NotFound)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A write to the tenant's records, open until the caller commits it, and the time it happens.
+/// While impersonating, it first locks the user and checks the impersonation still holds, so a
+/// write never follows a committed disallow nor lands after the window under an earlier time.
+pub struct Write {
+    pub txn: DatabaseTransaction,
+    pub now: Timestamp,
+    /// The impersonation the write is made in, whose audit line the caller appends.
+    pub impersonating: Option<ActiveImpersonation>,
+}
+
+#[tracing::instrument(skip(store), err)]
+pub async fn begin_write(store: &Store, by: &Principal) -> Result<Write> {
+    let txn = store.db().begin().await.context("beginning a write")?;
+    let Principal::Impersonating(imp) = by else { return Ok(Write { txn, now: store.now(), impersonating: None }) };
+    consent::lock(&txn, imp.subject.id()).await?;
+    let now = store.now();
+    let record = consent::load(&txn, imp.subject.id()).await?;
+    if !record.consent.still_holds(imp.id, now) {
+        return Err(Refusal::ImpersonationOver.into());
+    }
+    Ok(Write { txn, now, impersonating: Some(*imp) })
+}
+
+/// Moves the caller's session as part of a consent change, under a fresh secret when it stays
+/// alive (starting and stopping change what the session may do, so the old id stops working).
+async fn move_session(txn: &DatabaseTransaction, moved: &SessionMove, events: &[Event], now: Timestamp) -> Result<Option<SessionSecret>> {
+    let (key, into) = match moved {
+        SessionMove::Stay => return Ok(None),
+        SessionMove::End { session } => {
+            sessions::delete(txn, session).await?;
+            return Ok(None);
+        }
+        SessionMove::Leave { session } => (session, None),
+        SessionMove::Enter { session, impersonation } => {
+            let entered = events.iter().any(|e| {
+                matches!(e, Event::Started { impersonation: i, .. } | Event::Joined { impersonation: i, .. } if i.id == *impersonation)
+            });
+            if !entered {
+                return Err(StoreError::Inconsistent("start decided without entering the impersonation".into()));
+            }
+            (session, Some(*impersonation))
+        }
+    };
+    let old = sessions::find(txn, key).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    Ok(Some(sessions::replace(txn, &old, into, now).await?))
+}
+
+/// Ends sessions, each after recording through the rules that the impersonation it carried ended
+/// with it (rule 8): a session never ends leaving its impersonation running.
+pub async fn end_sessions(store: &Store, ending: Vec<crate::db::entities::session::Model>, now: Timestamp) -> Result<()> {
+    for row in ending {
+        if let Some(id) = row.impersonation_id
+            && let Some(imp) = consent::impersonation(store.db(), id).await?
+            && let Some(grant) = consent::grant(store.db(), imp.grant_id).await?
+        {
+            let impersonation = app::domain::ImpersonationId::from_uuid(id);
+            record(store, UserId::from_uuid(grant.user_id), move |c| app::domain::rules::session_ended(c, impersonation, now)).await?;
+        }
+        sessions::delete(store.db(), &app::backend::SessionKey::from_stored(row.id_hash)).await?;
+    }
+    Ok(())
+}
