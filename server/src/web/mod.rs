@@ -1,6 +1,6 @@
 //! The HTTP side: the router, and the layers every request passes before any handler runs.
 //!
-//! Order, outermost first: security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, the render deadline, then the Leptos
+//! Order, outermost first: the request id and its trace span, security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, the render deadline, then the Leptos
 //! pages, the server functions (with their errors' statuses, and a body size limit) and the live channel.
 
 mod api_status;
@@ -26,6 +26,8 @@ use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use headers::CspNonce;
 pub use streams::{LiveStreams, StreamLimits};
@@ -59,12 +61,24 @@ async fn server_fn(State(state): State<AppState>, request: Request) -> impl Into
     leptos_axum::handle_server_fns_with_context(context(state.services.clone()), request).await
 }
 
+/// The span a request's logs nest in: its id, method and path (never the query, which may carry
+/// a `next` address or other personal detail).
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     let render_context = context(state.services.clone());
     let shell = move || app::shell(options.clone());
     let layers = ServiceBuilder::new()
+        // Every request gets an id (kept from a trusted proxy's `x-request-id`, else new), a span
+        // that the store's logs nest in, and one log line with its status and latency.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(axum::middleware::from_fn_with_state(headers::HeaderSettings::new(state.settings.public_origin.as_deref(), state.leptos_options.hash_files), headers::security_headers))
         .layer(CookieManagerLayer::new())
         .layer(axum::middleware::from_fn_with_state(state.clone(), client::client_address))
