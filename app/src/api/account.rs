@@ -60,8 +60,9 @@ async fn end_session(s: &crate::backend::Services, session: crate::backend::Requ
 #[server(endpoint = "account/password")]
 pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
     let session = authenticate()?;
-    let me = session.principal.in_own_session().ok_or(crate::domain::Refusal::WhileImpersonating)?;
-    services()?.backend.change_password(me.id(), &current, &new, &session.key).await?;
+    let me = crate::domain::rules::may_change_credentials(&session.principal)?;
+    let new = crate::domain::NewPassword::parse(&new)?;
+    services()?.backend.change_password(me.id(), &current, new, &session.key).await?;
     Ok(())
 }
 
@@ -69,7 +70,8 @@ pub async fn change_password(current: String, new: String) -> Result<(), ApiErro
 #[server(endpoint = "account/email")]
 pub async fn change_email(email: String) -> Result<(), ApiError> {
     let session = authenticate()?;
-    let me = session.principal.in_own_session().ok_or(crate::domain::Refusal::WhileImpersonating)?;
-    services()?.backend.change_email(me.id(), &email).await?;
+    let me = crate::domain::rules::may_change_credentials(&session.principal)?;
+    let email = crate::domain::Email::parse(&email)?;
+    services()?.backend.change_email(me.id(), email).await?;
     Ok(())
 }

@@ -10,7 +10,7 @@ const AUDIT_LIMIT: u64 = 200;
 #[server(endpoint = "audit")]
 pub async fn audit_log() -> Result<Vec<AuditEntry>, ApiError> {
     use super::request::{authenticate, services};
-    authenticate()?.principal.as_super_admin().ok_or(ApiError::Forbidden)?;
+    crate::domain::rules::may_see_staff_pages(&authenticate()?.principal)?;
     let log = services()?.backend.audit_log(AUDIT_LIMIT).await?;
     Ok(log.into_iter().map(super::views::audit_entry).collect())
 }

@@ -13,8 +13,6 @@ use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 pub enum ApiError {
     #[error("Please log in to continue.")]
     Unauthenticated,
-    #[error("You are not allowed to do this.")]
-    Forbidden,
     #[error("{0}")]
     Refused(#[from] Refusal),
     #[error("Not found.")]
@@ -37,12 +35,17 @@ pub enum ApiError {
     Busy { retry_after_secs: u64 },
 }
 
+impl From<crate::domain::InvalidInput> for ApiError {
+    fn from(invalid: crate::domain::InvalidInput) -> Self {
+        ApiError::Invalid(invalid.to_string())
+    }
+}
+
 impl ApiError {
     /// The HTTP status the server answers with.
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
-            ApiError::Forbidden => 403,
             ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong | Refusal::ReasonNotPlain) => 422,
             ApiError::Refused(_) => 403,
             ApiError::NotFound => 404,
@@ -97,6 +100,7 @@ mod tests {
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
             Refusal::SubjectIsSelf, Refusal::NoConsent, Refusal::ConsentExpired, Refusal::ReasonRequired,
             Refusal::ReasonTooLong, Refusal::ReasonNotPlain, Refusal::NotImpersonating, Refusal::ImpersonationOver,
+            Refusal::StaffOnly, Refusal::NoTenant,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

@@ -16,7 +16,7 @@ use {
 #[server(endpoint = "impersonation/switcher")]
 pub async fn load_switcher() -> Result<Switcher, ApiError> {
     let session = authenticate()?;
-    session.principal.as_super_admin().ok_or(ApiError::Forbidden)?;
+    rules::may_see_staff_pages(&session.principal)?;
     let s = services()?;
     let now = s.clock.now();
     let mut candidates: Vec<_> = s.backend.consents_with_grants().await?.iter().filter_map(|r| views::candidate(r, now)).collect();

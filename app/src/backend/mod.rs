@@ -13,7 +13,7 @@ pub use context::{ClientAddress, RequestSession, Services};
 pub use records::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, Person, TaskRecord};
 pub use session::{SessionCookie, SessionKey, SessionSecret};
 
-use crate::domain::{Consent, Decision, ImpersonationId, Principal, TaskId, TenantId, Timestamp, UserId};
+use crate::domain::{Consent, Decision, Email, ImpersonationId, NewPassword, Principal, TaskId, TaskTitle, TenantId, Timestamp, UserId};
 use crate::domain::Refusal;
 use std::net::IpAddr;
 
@@ -64,6 +64,12 @@ pub enum BackendError {
     Internal(String),
 }
 
+impl From<crate::domain::InvalidInput> for BackendError {
+    fn from(invalid: crate::domain::InvalidInput) -> Self {
+        BackendError::Invalid(invalid.to_string())
+    }
+}
+
 /// Persistence and credentials, as the server provides them.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
@@ -72,9 +78,9 @@ pub trait Backend: Send + Sync {
     -> Result<SessionSecret, BackendError>;
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError>;
     /// Checks the current password, stores the new one and ends the user's other sessions.
-    async fn change_password(&self, user: UserId, current: &str, new: &str, keep: &SessionKey)
+    async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey)
     -> Result<(), BackendError>;
-    async fn change_email(&self, user: UserId, email: &str) -> Result<(), BackendError>;
+    async fn change_email(&self, user: UserId, email: Email) -> Result<(), BackendError>;
 
     /// The user's consent as stored; `NotFound` when there is no such user.
     async fn consent(&self, subject: UserId) -> Result<ConsentRecord, BackendError>;
@@ -94,6 +100,6 @@ pub trait Backend: Send + Sync {
     async fn tasks(&self, tenant: TenantId) -> Result<Vec<TaskRecord>, BackendError>;
     /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
     /// Writes take their time once their transaction holds its locks (see [`Decide`]).
-    async fn add_task(&self, by: &Principal, title: &str) -> Result<TaskRecord, BackendError>;
+    async fn add_task(&self, by: &Principal, title: TaskTitle) -> Result<TaskRecord, BackendError>;
     async fn set_task_done(&self, by: &Principal, task: TaskId, done: bool) -> Result<TaskRecord, BackendError>;
 }

@@ -6,12 +6,14 @@
 
 pub mod audit;
 pub mod ids;
+pub mod inputs;
 pub mod principal;
 pub mod rules;
 pub mod text;
 pub mod time;
 
 pub use audit::AuditKind;
+pub use inputs::{Email, InvalidInput, Name, NewPassword, PersonName, TaskTitle};
 pub use ids::{GrantId, ImpersonationId, TaskId, TenantId, UserId};
 pub use principal::{Account, ActiveImpersonation, Principal, Role};
 pub use rules::{

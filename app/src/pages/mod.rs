@@ -19,6 +19,7 @@ pub use shell::Shell;
 pub use switcher::SwitcherPage;
 
 use crate::api::ApiError;
+use crate::domain::Refusal;
 use leptos::prelude::*;
 
 /// Shown while a page's data loads (rarely seen: pages arrive rendered from the server).
@@ -36,7 +37,7 @@ pub fn PageError(error: ApiError) -> impl IntoView {
         response.set_status(status);
     }
     let hint = match error {
-        ApiError::Forbidden => "This page is not available to your account.",
+        ApiError::Refused(Refusal::StaffOnly | Refusal::NoTenant) => "This page is not available to your account.",
         ApiError::Unauthenticated => "Your session has ended.",
         _ => "",
     };

@@ -8,7 +8,7 @@ use super::{attempts, throttle, unit};
 use crate::db::entities::user;
 use crate::db::to_db_time;
 use app::backend::{BackendError, SessionKey, SessionSecret};
-use app::domain::{Role, TenantId, Timestamp, UserId};
+use app::domain::{Email, Name, NewPassword, PersonName, Role, TenantId, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, DbErr, Set, SqlErr, TransactionTrait};
 use std::net::IpAddr;
 
@@ -53,11 +53,10 @@ fn address_block(ip: IpAddr) -> String {
 }
 
 pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp) -> Result<SessionSecret> {
-    let email = passwords::normalize_email(email);
     // No stored account could match (and a NUL would not even reach PostgreSQL): the same answer
     // as a wrong password, before anything is looked up or counted.
-    let plain = app::domain::text::is_plain(&email) && app::domain::text::is_plain(password);
-    if !plain || email.is_empty() || email.chars().count() > passwords::EMAIL_MAX_CHARS || password.chars().count() > passwords::PASSWORD_MAX_CHARS {
+    let Ok(email) = Email::parse(email).map(|e| e.normalized()) else { return answer(BackendError::InvalidCredentials) };
+    if !app::domain::text::is_plain(password) || password.chars().count() > NewPassword::MAX_CHARS {
         return answer(BackendError::InvalidCredentials);
     }
     let keys = throttle_keys(&email, client);
@@ -99,8 +98,7 @@ async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) 
 }
 
 #[tracing::instrument(skip(store, current, new, keep), fields(user = %user_id), err)]
-pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: &str, keep: &SessionKey) -> Result<()> {
-    passwords::check_new_password(new).map_err(BackendError::Invalid)?;
+pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<()> {
     // Guessing the current password from a session someone left open is throttled like logging in.
     let now = store.now();
     let keys = [(format!("password:{user_id}"), true)];
@@ -111,7 +109,7 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
         return answer(BackendError::Invalid("The current password is not right.".to_owned()));
     }
     logins::clear(store.db(), &keys[0].0).await?;
-    let hash = passwords::hash(&store.hashing, new.to_owned()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
+    let hash = passwords::hash(&store.hashing, new.into_inner()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
     people::set_password_hash(store.db(), user_id, hash.into_stored()).await?;
     let others = sessions::others_of(store.db(), user_id, keep).await?;
     unit::end_sessions(store, others, store.now()).await
@@ -120,12 +118,11 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
 /// Changes the sign-in email. Emails are unique across every tenant and the staff, so "already
 /// in use" tells the asker that an address exists somewhere: such answers are throttled per account
 /// like failed logins, which keeps anyone from sweeping through a list of addresses.
-pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result<()> {
-    passwords::check_email(email).map_err(BackendError::Invalid)?;
+pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Result<()> {
     let now = store.now();
     let keys = [(format!("email:{user_id}"), true)];
     let _turn = turn_unless_locked(store, &keys, now).await?;
-    match people::set_email(store.db(), user_id, email.trim(), &passwords::normalize_email(email)).await {
+    match people::set_email(store.db(), user_id, email.as_str(), &email.normalized()).await {
         Ok(true) => Ok(()),
         Ok(false) => answer(BackendError::NotFound),
         Err(e) if is_taken(&e) => {
@@ -136,36 +133,24 @@ pub async fn change_email(store: &Store, user_id: UserId, email: &str) -> Result
     }
 }
 
-/// A person's or a tenant's name, trimmed; 1 to 200 characters.
-fn check_name<'a>(name: &'a str, whose: &str) -> Result<&'a str> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return answer(BackendError::Invalid(format!("{whose} needs a name of 1 to 200 characters.")));
-    }
-    if !app::domain::text::is_plain(name) {
-        return answer(BackendError::Invalid(format!("{whose}'s name cannot contain control characters.")));
-    }
-    Ok(name)
-}
-
 /// Creates a person; refuses an email in use and a role that does not fit the tenant.
 pub async fn create_user(conn: &impl ConnectionTrait, gate: &HashingGate, new: NewUser, now: Timestamp) -> Result<UserId> {
-    passwords::check_email(&new.email).map_err(BackendError::Invalid)?;
-    passwords::check_new_password(&new.password).map_err(BackendError::Invalid)?;
-    let name = check_name(&new.name, "A person")?;
+    let email = Email::parse(&new.email)?;
+    let password = NewPassword::parse(&new.password)?;
+    let name = PersonName::parse(&new.name, "A person")?;
     match (new.role, new.tenant) {
         (Role::User, None) => return answer(BackendError::Invalid("A user belongs to a tenant.".to_owned())),
         (Role::SuperAdmin, Some(_)) => return answer(BackendError::Invalid("A super admin belongs to no tenant.".to_owned())),
         _ => {}
     }
-    let hash = passwords::hash(gate, new.password).await.map_err(busy)?.map_err(StoreError::Hashing)?;
+    let hash = passwords::hash(gate, password.into_inner()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
     let id = UserId::from_uuid(uuid::Uuid::new_v4());
     let row = user::ActiveModel {
         id: Set(id.uuid()),
         tenant_id: Set(new.tenant.map(TenantId::uuid)),
-        name: Set(name.to_owned()),
-        email: Set(new.email.trim().to_owned()),
-        email_normalized: Set(passwords::normalize_email(&new.email)),
+        name: Set(name.as_str().to_owned()),
+        email: Set(email.as_str().to_owned()),
+        email_normalized: Set(email.normalized()),
         password_hash: Set(hash.into_stored()),
         role: Set(new.role.as_str().to_owned()),
         consent_version: Set(0),
@@ -184,8 +169,8 @@ pub async fn tenant_named(conn: &impl ConnectionTrait, name: &str) -> Result<Opt
 }
 
 pub async fn create_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId> {
-    let name = check_name(name, "A tenant")?;
-    people::insert_tenant(conn, name, now).await
+    let name = Name::parse(name, "A tenant")?;
+    people::insert_tenant(conn, name.as_str(), now).await
 }
 #[cfg(test)]
 mod tests {

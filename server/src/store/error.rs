@@ -3,7 +3,7 @@
 //! log then says which query failed, and the wire still says only "something went wrong".
 
 use app::backend::BackendError;
-use app::domain::Refusal;
+use app::domain::{InvalidInput, Refusal};
 use sea_orm::DbErr;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,12 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 impl From<Refusal> for StoreError {
     fn from(refusal: Refusal) -> Self {
         StoreError::Answer(BackendError::Refused(refusal))
+    }
+}
+
+impl From<InvalidInput> for StoreError {
+    fn from(invalid: InvalidInput) -> Self {
+        StoreError::Answer(invalid.into())
     }
 }
 

@@ -34,7 +34,7 @@ use app::backend::{
     AuditRecord, Backend, BackendError, ConsentRecord, Decide, EndedImpersonation, HistoryRecord, RequestSession, SessionKey, SessionMove,
     SessionSecret, TaskRecord,
 };
-use app::domain::{Principal, TaskId, TenantId, Timestamp, UserId};
+use app::domain::{Email, NewPassword, Principal, TaskId, TaskTitle, TenantId, Timestamp, UserId};
 use std::net::IpAddr;
 
 impl Store {
@@ -82,11 +82,11 @@ impl Backend for Store {
         Ok(tables::sessions::delete(self.db(), session).await?)
     }
 
-    async fn change_password(&self, user: UserId, current: &str, new: &str, keep: &SessionKey) -> Result<(), BackendError> {
+    async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<(), BackendError> {
         Ok(accounts::change_password(self, user, current, new, keep).await?)
     }
 
-    async fn change_email(&self, user: UserId, email: &str) -> Result<(), BackendError> {
+    async fn change_email(&self, user: UserId, email: Email) -> Result<(), BackendError> {
         Ok(accounts::change_email(self, user, email).await?)
     }
 
@@ -118,7 +118,7 @@ impl Backend for Store {
         Ok(tables::tasks::of_tenant(self.db(), tenant).await?)
     }
 
-    async fn add_task(&self, by: &Principal, title: &str) -> Result<TaskRecord, BackendError> {
+    async fn add_task(&self, by: &Principal, title: TaskTitle) -> Result<TaskRecord, BackendError> {
         Ok(tasks::add(self, by, title).await?)
     }
 

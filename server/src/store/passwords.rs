@@ -1,4 +1,5 @@
-//! Password hashing with argon2id, and the rules for emails and passwords people may choose.
+//! Password hashing with argon2id. (What passwords and emails people may choose is the domain's:
+//! `app::domain::inputs`.)
 //!
 //! Hashing is deliberately slow, so it runs on the blocking pool, and a login for an unknown email
 //! verifies against a dummy hash so that it costs the same time as a known one. Each hash takes
@@ -9,10 +10,6 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::OnceLock;
-
-pub const PASSWORD_MIN_CHARS: usize = 10;
-pub const PASSWORD_MAX_CHARS: usize = 1024;
-pub const EMAIL_MAX_CHARS: usize = 254;
 
 /// A stored password hash (PHC string). Never serialized, never printed.
 #[derive(Clone)]
@@ -90,40 +87,6 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_now("not anybody's password").map(StoredHash::into_stored).unwrap_or_default())
 }
 
-/// The form an email is compared and stored unique in: trimmed, lower case.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-/// Whether an address looks deliverable enough to accept: one `@` with text on both sides, a dot
-/// in the domain, no blanks, not too long. (Real verification is sending mail, which is out of scope.)
-pub fn check_email(email: &str) -> Result<(), String> {
-    let email = email.trim();
-    // Both forms are stored: the lower-case one can be longer (`İ` becomes two characters).
-    let valid = email.chars().count() <= EMAIL_MAX_CHARS
-        && normalize_email(email).chars().count() <= EMAIL_MAX_CHARS
-        && app::domain::text::is_plain(email)
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
-        });
-    if valid { Ok(()) } else { Err("Please enter a valid email address, like name@example.com.".to_owned()) }
-}
-
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    if !app::domain::text::is_plain(password) {
-        return Err("A password cannot contain control characters such as tabs or line breaks.".to_owned());
-    }
-    let chars = password.chars().count();
-    if chars < PASSWORD_MIN_CHARS {
-        return Err(format!("Choose a password of at least {PASSWORD_MIN_CHARS} characters."));
-    }
-    if chars > PASSWORD_MAX_CHARS {
-        return Err(format!("Choose a password of at most {PASSWORD_MAX_CHARS} characters."));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,26 +122,6 @@ mod tests {
     #[tokio::test]
     async fn a_corrupt_stored_hash_verifies_nothing() {
         assert_eq!(verify(&gate(), "x".into(), Some(StoredHash::from_stored("garbage".into()))).await, Ok(false));
-    }
-
-    #[test]
-    fn emails_compare_case_insensitively() {
-        assert_eq!(normalize_email("  Ann.Lee@ACME.test "), "ann.lee@acme.test");
-    }
-
-    #[test]
-    fn implausible_emails_are_refused() {
-        for bad in ["", "ann", "ann@", "@acme.test", "ann@acme", "ann lee@acme.test", "a@b@c.test", "ann@.test"] {
-            assert!(check_email(bad).is_err(), "{bad}");
-        }
-        assert!(check_email("ann@acme.test").is_ok());
-    }
-
-    #[test]
-    fn new_passwords_have_a_length_range() {
-        assert!(check_new_password("short").is_err());
-        assert!(check_new_password(&"x".repeat(PASSWORD_MIN_CHARS)).is_ok());
-        assert!(check_new_password(&"x".repeat(PASSWORD_MAX_CHARS + 1)).is_err());
     }
 
     #[test]

@@ -6,15 +6,15 @@ use super::error::{Context, Result, StoreError};
 use super::tables::{audit, tasks};
 use super::unit;
 use app::backend::{BackendError, TaskRecord};
-use app::domain::{Principal, TaskId};
+use app::domain::{Principal, TaskId, TaskTitle, rules};
 
 #[tracing::instrument(skip(store, title), err)]
-pub async fn add(store: &Store, by: &Principal, title: &str) -> Result<TaskRecord> {
-    let tenant = by.effective().tenant().ok_or(StoreError::Answer(BackendError::NotFound))?;
+pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<TaskRecord> {
+    let tenant = rules::records_tenant(by)?;
     let write = unit::begin_write(store, by).await?;
-    let task = tasks::insert(&write.txn, tenant, title, by.effective().id(), write.now).await?;
+    let task = tasks::insert(&write.txn, tenant, title.as_str(), by.effective().id(), write.now).await?;
     if let Some(imp) = &write.impersonating {
-        audit::append_write(&write.txn, imp, write.now, format!("Added task “{title}”")).await?;
+        audit::append_write(&write.txn, imp, write.now, format!("Added task “{}”", title.as_str())).await?;
     }
     write.txn.commit().await.context("committing a new task")?;
     Ok(task)
@@ -22,7 +22,7 @@ pub async fn add(store: &Store, by: &Principal, title: &str) -> Result<TaskRecor
 
 #[tracing::instrument(skip(store), err)]
 pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> Result<TaskRecord> {
-    let tenant = by.effective().tenant().ok_or(StoreError::Answer(BackendError::NotFound))?;
+    let tenant = rules::records_tenant(by)?;
     let write = unit::begin_write(store, by).await?;
     let task = tasks::set_done(&write.txn, tenant, id, done).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     if let Some(imp) = &write.impersonating {

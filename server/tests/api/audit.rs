@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use app::api::ApiError;
 use app::api::types::{AuditEntry, AuditKind};
-use app::domain::EndReason;
+use app::domain::{EndReason, Refusal};
 use reqwest::StatusCode;
 
 fn kinds(log: &[AuditEntry]) -> Vec<AuditKind> {
@@ -91,10 +91,10 @@ async fn only_super_admins_in_their_own_session_read_the_whole_log() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
     ann.allows().await;
-    assert_eq!(ann.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Forbidden));
+    assert_eq!(ann.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::StaffOnly)));
     let ada = app.log_in(ADA).await;
     ada.starts_impersonating(app.id(ANN)).await;
-    assert_eq!(ada.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Forbidden));
+    assert_eq!(ada.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::StaffOnly)));
 }
 
 #[tokio::test]

@@ -18,12 +18,17 @@
 //! 9. **Never**: impersonating a super admin or oneself, starting while impersonating, or changing
 //!    consent while impersonating (see [`Principal`]).
 //! 10. **Audit.** Every change is an [`Event`]; storing the events is the audit log.
+//! 11. **Staff pages.** The switcher and the audit log are for super admins in their own session;
+//!     an impersonator sees only what the user sees.
+//! 12. **Credentials** (password, email) are changed by their owner in their own session only.
+//! 13. **Records.** A tenant's records are worked on by its users and by whoever impersonates one
+//!     of them, and by nobody else: the tenant is always the acting person's.
 //!
 //! Intervals are half-open: a window `[from, until)` is over at `now == until`.
 //! Nothing here reads a clock or does I/O: callers pass `now` and fresh ids, so tests can stand
 //! on the exact millisecond of every boundary.
 
-use super::ids::{GrantId, ImpersonationId, UserId};
+use super::ids::{GrantId, ImpersonationId, TenantId, UserId};
 use super::principal::{Account, ActiveImpersonation, Principal};
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -271,6 +276,10 @@ pub enum Refusal {
     NotImpersonating,
     #[error("Your impersonation has ended.")]
     ImpersonationOver,
+    #[error("Only super admins, in their own session, can see this.")]
+    StaffOnly,
+    #[error("Your account has no tenant records.")]
+    NoTenant,
 }
 
 /// Decisions return the events to store, or why nothing may happen.
@@ -387,6 +396,21 @@ pub fn disallow(consent: &Consent, who: &Principal, now: Timestamp) -> Decision 
     let mut events = consent.end_impersonations(|_| true, ending, None);
     events.push(Event::GrantEnded { grant: grant.id, user: grant.user, ending });
     Ok(events)
+}
+
+/// Rule 11: who may see the staff's pages (the switcher, the audit log).
+pub fn may_see_staff_pages(who: &Principal) -> Result<UserId, Refusal> {
+    who.as_super_admin().ok_or(Refusal::StaffOnly)
+}
+
+/// Rule 12: who may change a password or an email: their owner, in their own session.
+pub fn may_change_credentials(who: &Principal) -> Result<Account, Refusal> {
+    who.in_own_session().ok_or(Refusal::WhileImpersonating)
+}
+
+/// Rule 13: whose records `who` works on: the tenant of the person they act as.
+pub fn records_tenant(who: &Principal) -> Result<TenantId, Refusal> {
+    who.effective().tenant().ok_or(Refusal::NoTenant)
 }
 
 /// Rule 9: who may start impersonating at all: a super admin in their own session (no chains).

@@ -468,3 +468,29 @@ fn a_session_never_acts_as_a_super_admin_or_through_someone_elses_impersonation(
     assert!(acting_as(admin_b(), user(), imp, grant, T0).is_err());
     assert!(acting_as(admin_a(), other_user(), imp, grant, T0).is_err());
 }
+
+// Rules 11, 12 and 13: staff pages, credentials, records
+
+#[test]
+fn only_a_super_admin_in_their_own_session_sees_the_staff_pages() {
+    let (_, impersonating) = started_by_a(T0);
+    assert_eq!(may_see_staff_pages(&Principal::Own(admin_a())), Ok(admin_a().id()));
+    assert_eq!(may_see_staff_pages(&impersonating), Err(Refusal::StaffOnly));
+    assert_eq!(may_see_staff_pages(&Principal::Own(user())), Err(Refusal::StaffOnly));
+}
+
+#[test]
+fn credentials_change_only_in_their_owners_own_session() {
+    let (_, impersonating) = started_by_a(T0);
+    assert_eq!(may_change_credentials(&Principal::Own(user())), Ok(user()));
+    assert_eq!(may_change_credentials(&Principal::Own(admin_a())), Ok(admin_a()));
+    assert_eq!(may_change_credentials(&impersonating), Err(Refusal::WhileImpersonating));
+}
+
+#[test]
+fn records_are_always_the_tenant_of_the_person_acted_as() {
+    let (_, impersonating) = started_by_a(T0);
+    assert_eq!(records_tenant(&Principal::Own(user())), Ok(user().tenant().expect("a user has a tenant")));
+    assert_eq!(records_tenant(&impersonating), records_tenant(&Principal::Own(user())), "the impersonator works on the user's");
+    assert_eq!(records_tenant(&Principal::Own(admin_a())), Err(Refusal::NoTenant));
+}
