@@ -2,10 +2,10 @@
 //! for super admins in their own session.
 
 use super::PageData;
-use crate::api::home::{AddTask, SetTaskDone, TITLE_MAX_CHARS, load_home};
+use crate::api::home::{AddTask, SetTaskDone, load_home};
 use crate::api::types::{Home, Task};
 use crate::domain::TaskId;
-use crate::ui::{DateTime, ErrorMessage, Refresh, reset_on_success};
+use crate::ui::{DateTime, Refresh, action_error, reset_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -109,7 +109,7 @@ fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>) -> impl
                 }
             </For>
         </ul>
-        {move || set_done.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {action_error(set_done.value())}
     }
 }
 
@@ -121,10 +121,10 @@ fn AddTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
         <ActionForm action=add node_ref=form attr:class="form form-inline">
             <div class="field">
                 <label for="new-task">"New task"</label>
-                <input id="new-task" name="title" type="text" required maxlength=TITLE_MAX_CHARS.to_string() autocomplete="off" />
+                <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
             </div>
             <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
         </ActionForm>
-        {move || add.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {action_error(add.value())}
     }
 }

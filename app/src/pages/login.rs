@@ -1,7 +1,7 @@
 //! The login page. Works without JavaScript too: the form posts to the login server function.
 
 use crate::api::account::LogIn;
-use crate::ui::{ErrorMessage, hard_navigate};
+use crate::ui::{action_error, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,7 +17,6 @@ pub fn LoginPage() -> impl IntoView {
             hard_navigate(&path);
         }
     });
-    let error = move || log_in.value().get().and_then(Result::err);
 
     view! {
         <Title text="Log in" />
@@ -29,13 +28,13 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next />
                     <div class="field">
                         <label for="email">"Email"</label>
-                        <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" />
+                        <input id="email" name="email" type="email" autocomplete="username" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
-                        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024" />
+                        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength=crate::domain::NewPassword::MAX_CHARS.to_string() />
                     </div>
-                    {move || error().map(|error| view! { <ErrorMessage error /> })}
+                    {action_error(log_in.value())}
                     <button type="submit" class="button button-primary button-wide" disabled=move || log_in.pending().get()>
                         {move || if log_in.pending().get() { "Logging in…" } else { "Log in" }}
                     </button>

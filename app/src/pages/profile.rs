@@ -59,7 +59,7 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
                 <ActionForm action=change_email node_ref=email_form attr:class="form form-inline">
                     <div class="field">
                         <label for="new-email">"New email"</label>
-                        <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254" />
+                        <input id="new-email" name="email" type="email" autocomplete="email" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
                 </ActionForm>
@@ -73,7 +73,7 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
                     </div>
                     <div class="field">
                         <label for="new-password">"New password"</label>
-                        <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength="10" maxlength="1024" />
+                        <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength=crate::domain::NewPassword::MIN_CHARS.to_string() maxlength=crate::domain::NewPassword::MAX_CHARS.to_string() />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || change_password.pending().get()>"Change password"</button>
                 </ActionForm>

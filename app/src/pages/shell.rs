@@ -5,7 +5,7 @@ use super::PageError;
 use crate::api::account::{LogOut, current_viewer};
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
-use crate::ui::{Countdown, ErrorMessage, LiveChannel, MenuButton, MenuItem, hard_navigate};
+use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, action_error, hard_navigate};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
@@ -113,7 +113,7 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
                     <span class="sidebar-email">{viewer.email.clone()}</span>
                 </div>
             </div>
-            {move || log_out.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+            {action_error(log_out.value())}
         </nav>
     }
     .into_any()
@@ -146,7 +146,7 @@ fn ImpersonationBanner(banner: Banner) -> impl IntoView {
             >
                 "Stop impersonating"
             </button>
-            {move || stop.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+            {action_error(stop.value())}
         </section>
     }
 }

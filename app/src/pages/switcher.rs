@@ -4,7 +4,7 @@ use super::PageData;
 use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
 use crate::domain::{StartReason, Timestamp, UserId};
-use crate::ui::{Countdown, DateTime, ErrorMessage, Notice, Refresh, hard_navigate};
+use crate::ui::{Countdown, DateTime, Notice, Refresh, action_error, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -80,7 +80,7 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
                     required=move || require_reason.get() prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
             </div>
         </div>
-        {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {action_error(start.value())}
         <p class="empty" hidden=move || candidates.with(|c| !c.is_empty())>"Nobody allows impersonation right now."</p>
         <p class="empty" role="status" hidden=move || candidates.with(Vec::is_empty) || shown.with(|s| !s.is_empty())>
             "No user matches your search."

@@ -14,5 +14,5 @@ pub use dialog::ConfirmDialog;
 pub use form::reset_on_success;
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
-pub use message::{ErrorMessage, Notice};
+pub use message::{ErrorMessage, Notice, action_error};
 pub use time::{DateTime, format_span};

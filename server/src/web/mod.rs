@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
     let render_context = context(state.services.clone());
     let shell = move || app::shell(options.clone());
     let layers = ServiceBuilder::new()
-        // Every request gets an id (kept from a trusted proxy's `x-request-id`, else new), a span
+        // Every request gets an id (the `x-request-id` it came with, else a new one), a span
         // that the store's logs nest in, and one log line with its status and latency.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
