@@ -23,7 +23,8 @@ pub enum ApiError {
     Throttled { retry_after_secs: u64 },
     #[error("{0}")]
     Invalid(String),
-    #[error("That email address is already in use.")]
+    /// Neutral on purpose: it does not say whether, or whose, the address is (see `change_email`).
+    #[error("That email address cannot be used for this account. Choose another.")]
     EmailTaken,
     #[error("The request was not understood: {0}")]
     BadRequest(String),

@@ -115,9 +115,11 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     unit::end_sessions(store, others, store.now()).await
 }
 
-/// Changes the sign-in email. Emails are unique across every tenant and the staff, so "already
-/// in use" tells the asker that an address exists somewhere: such answers are throttled per account
-/// like failed logins, which keeps anyone from sweeping through a list of addresses.
+/// Changes the sign-in email. Emails are unique across every tenant and the staff, so a refusal
+/// tells the asker that an address exists somewhere: the answer is neutral (it names neither "in
+/// use" nor whose), and refusals are throttled per account like failed logins, which keeps anyone
+/// from sweeping through a list of addresses. Hiding existence entirely would take a confirmation
+/// mail to the new address, which the product does not send.
 pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Result<()> {
     let now = store.now();
     let keys = [(format!("email:{user_id}"), true)];
