@@ -29,34 +29,63 @@ pub struct Settings {
     /// Whether the session cookie is `Secure` with the `__Host-` prefix; defaults to whether
     /// `public_origin` is https.
     pub cookie_secure: bool,
-    /// A session unused this long ends.
-    pub session_idle_timeout: Duration,
-    /// A session ends this long after login, however active.
-    pub session_lifetime: Duration,
+    pub sessions: SessionLimits,
     pub policy: Policy,
-    /// Failed logins for one account before it is locked for `login_lockout`.
-    pub login_max_failures: u32,
-    /// Failed logins from one client address before it is locked for `login_lockout`.
-    pub login_max_failures_per_address: u32,
-    pub login_lockout: Duration,
-    /// Password hashes computed at once (each takes ~19 MiB and a core); more wait their turn.
-    pub password_hashing_at_once: u32,
-    /// How long a login waits for a hashing turn before it is answered "busy, retry".
-    pub password_hashing_max_wait: Duration,
+    pub login: LoginLimits,
+    pub hashing: HashingLimits,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub request_body_limit: usize,
     /// A page not rendered within this is rendered once more, then answered 503 (see web::deadline).
     pub page_render_deadline: Duration,
-    /// How often the live channel re-checks a session.
-    pub live_interval: Duration,
-    /// Live channels one session may have open at once (one per open tab).
-    pub live_streams_per_session: u32,
-    /// Live channels this process keeps open at once, across all sessions.
-    pub live_streams_total: u32,
+    pub live: LiveLimits,
     /// Add the demo tenants and people to an empty database at start-up (like `serve --demo`).
     pub demo_data: bool,
+}
+
+/// How long sessions last (`SESSION_IDLE_TIMEOUT`, `SESSION_LIFETIME`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// A session unused this long is over.
+    pub idle_timeout: Duration,
+    /// A session is over this long after login, however active.
+    pub lifetime: Duration,
+}
+
+/// How many failures one throttle key may have before it is locked, and for how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottleLimits {
+    pub max_failures: u32,
+    pub lockout: Duration,
+}
+
+/// The login throttle: per account (`LOGIN_MAX_FAILURES`) and per client address
+/// (`LOGIN_MAX_FAILURES_PER_ADDRESS`), both locked for `LOGIN_LOCKOUT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimits {
+    pub account: ThrottleLimits,
+    pub address: ThrottleLimits,
+}
+
+/// Password hashing (`PASSWORD_HASHING_AT_ONCE`, `PASSWORD_HASHING_MAX_WAIT`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashingLimits {
+    /// Hashes computed at once (each takes ~19 MiB and a core); more wait their turn.
+    pub at_once: usize,
+    /// How long a login waits for a hashing turn before it is answered "busy, retry".
+    pub max_wait: Duration,
+}
+
+/// The live channel (`LIVE_INTERVAL`, `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_TOTAL`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveLimits {
+    /// How often a channel re-checks its session.
+    pub interval: Duration,
+    /// Channels one session may have open at once (one per open tab).
+    pub streams_per_session: usize,
+    /// Channels this process keeps open at once, across all sessions.
+    pub streams_total: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -66,20 +95,14 @@ impl std::fmt::Debug for Settings {
             .field("database_max_connections", &self.database_max_connections)
             .field("public_origin", &self.public_origin)
             .field("cookie_secure", &self.cookie_secure)
-            .field("session_idle_timeout", &self.session_idle_timeout)
-            .field("session_lifetime", &self.session_lifetime)
+            .field("sessions", &self.sessions)
             .field("policy", &self.policy)
-            .field("login_max_failures", &self.login_max_failures)
-            .field("login_max_failures_per_address", &self.login_max_failures_per_address)
-            .field("login_lockout", &self.login_lockout)
-            .field("password_hashing_at_once", &self.password_hashing_at_once)
-            .field("password_hashing_max_wait", &self.password_hashing_max_wait)
+            .field("login", &self.login)
+            .field("hashing", &self.hashing)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("request_body_limit", &self.request_body_limit)
             .field("page_render_deadline", &self.page_render_deadline)
-            .field("live_interval", &self.live_interval)
-            .field("live_streams_per_session", &self.live_streams_per_session)
-            .field("live_streams_total", &self.live_streams_total)
+            .field("live", &self.live)
             .field("demo_data", &self.demo_data)
             .finish()
     }
@@ -126,34 +149,42 @@ impl Settings {
             }
         }
         let https = public_origin.as_deref().is_some_and(|o| o.starts_with("https://"));
+        let lockout = source.duration("login_lockout", 5 * MINUTE, Duration::from_secs(1), DAY)?;
         let settings = Settings {
             database_url: source.get("database_url").unwrap_or_else(|| "sqlite://data/impersonate.db?mode=rwc".to_owned()),
             database_max_connections: source.count("database_max_connections", 16)?,
             public_origin: public_origin.map(|o| o.trim_end_matches('/').to_owned()),
             cookie_secure: source.bool("cookie_secure", https)?,
-            session_idle_timeout: source.duration("session_idle_timeout", 12 * HOUR, MINUTE, LONGEST_WINDOW)?,
-            session_lifetime: source.duration("session_lifetime", 7 * DAY, MINUTE, 90 * DAY)?,
+            sessions: SessionLimits {
+                idle_timeout: source.duration("session_idle_timeout", 12 * HOUR, MINUTE, LONGEST_WINDOW)?,
+                lifetime: source.duration("session_lifetime", 7 * DAY, MINUTE, 90 * DAY)?,
+            },
             policy: Policy {
                 start_window: source.duration("impersonation_start_window", DAY, Duration::from_secs(1), LONGEST_WINDOW)?,
                 duration: source.duration("impersonation_duration", DAY, Duration::from_secs(1), LONGEST_WINDOW)?,
                 logout_scope: source.logout_scope()?,
                 require_reason: source.bool("impersonation_require_reason", false)?,
             },
-            login_max_failures: source.count("login_max_failures", 5)?,
-            login_max_failures_per_address: source.count("login_max_failures_per_address", 50)?,
-            login_lockout: source.duration("login_lockout", 5 * MINUTE, Duration::from_secs(1), DAY)?,
-            password_hashing_at_once: source.count("password_hashing_at_once", cores())?,
-            password_hashing_max_wait: source.duration("password_hashing_max_wait", Duration::from_secs(2), Duration::ZERO, MINUTE)?,
+            login: LoginLimits {
+                account: ThrottleLimits { max_failures: source.count("login_max_failures", 5)?, lockout },
+                address: ThrottleLimits { max_failures: source.count("login_max_failures_per_address", 50)?, lockout },
+            },
+            hashing: HashingLimits {
+                at_once: source.count("password_hashing_at_once", cores())? as usize,
+                max_wait: source.duration("password_hashing_max_wait", Duration::from_secs(2), Duration::ZERO, MINUTE)?,
+            },
             trust_forwarded_for: source.bool("trust_forwarded_for", false)?,
             request_body_limit: source.count("request_body_limit", 64 * 1024)? as usize,
             page_render_deadline: source.duration("page_render_deadline", Duration::from_secs(10), Duration::from_millis(100), 5 * MINUTE)?,
-            live_interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
-            live_streams_per_session: source.count("live_streams_per_session", 8)?,
-            live_streams_total: source.count("live_streams_total", 10_000)?,
+            live: LiveLimits {
+                interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
+                streams_per_session: source.count("live_streams_per_session", 8)? as usize,
+                streams_total: source.count("live_streams_total", 10_000)? as usize,
+            },
             demo_data: source.bool("demo_data", false)?,
         };
-        if settings.session_idle_timeout > settings.session_lifetime {
-            return Err(invalid("SESSION_IDLE_TIMEOUT", &format!("{:?}", settings.session_idle_timeout), "must not exceed SESSION_LIFETIME"));
+        if settings.sessions.idle_timeout > settings.sessions.lifetime {
+            return Err(invalid("SESSION_IDLE_TIMEOUT", &format!("{:?}", settings.sessions.idle_timeout), "must not exceed SESSION_LIFETIME"));
         }
         Ok(settings)
     }

@@ -39,10 +39,9 @@ impl Application {
             backend: store.clone() as Arc<dyn Backend>,
             clock,
             policy: settings.policy,
-            cookie: SessionCookie::new(settings.cookie_secure, settings.session_lifetime),
+            cookie: SessionCookie::new(settings.cookie_secure, settings.sessions.lifetime),
         };
-        let limits = web::StreamLimits { per_session: settings.live_streams_per_session as usize, total: settings.live_streams_total as usize };
-        let state = AppState { leptos_options, store, services, live_streams: web::LiveStreams::new(limits), settings: Arc::new(settings) };
+        let state = AppState { leptos_options, store, services, live_streams: web::LiveStreams::new(settings.live), settings: Arc::new(settings) };
         Ok(Application { listener, state })
     }
 

@@ -5,21 +5,12 @@
 use super::attempts::Turns;
 use super::passwords::HashingGate;
 use super::throttle;
+pub use crate::config::SessionLimits;
 use crate::config::Settings;
 use app::backend::Clock;
 use app::domain::Timestamp;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How long sessions last.
-#[derive(Clone, Copy, Debug)]
-pub struct SessionLimits {
-    /// A session unused this long is over.
-    pub idle_timeout: Duration,
-    /// A session is over this long after login, however active.
-    pub lifetime: Duration,
-}
 
 pub struct Store {
     pub(super) db: DatabaseConnection,
@@ -36,11 +27,11 @@ impl Store {
         Store {
             db,
             clock,
-            sessions: SessionLimits { idle_timeout: settings.session_idle_timeout, lifetime: settings.session_lifetime },
-            account_throttle: throttle::Limits { max_failures: settings.login_max_failures, lockout: settings.login_lockout },
-            address_throttle: throttle::Limits { max_failures: settings.login_max_failures_per_address, lockout: settings.login_lockout },
+            sessions: settings.sessions,
+            account_throttle: settings.login.account,
+            address_throttle: settings.login.address,
             login_turns: Turns::default(),
-            hashing: HashingGate::new(settings.password_hashing_at_once as usize, settings.password_hashing_max_wait),
+            hashing: HashingGate::new(settings.hashing.at_once, settings.hashing.max_wait),
         }
     }
 

@@ -5,12 +5,9 @@
 use app::domain::Timestamp;
 use std::time::Duration;
 
-/// How many failures a key may collect within `lockout` before it is locked for `lockout`.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    pub max_failures: u32,
-    pub lockout: Duration,
-}
+/// How many failures a key may collect within `lockout` before it is locked for `lockout`
+/// (the settings' own type, so the limits are read once and never rebuilt).
+pub use crate::config::ThrottleLimits as Limits;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct State {

@@ -40,7 +40,7 @@ pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Op
     };
     // A comment every tick while nothing changes: writing is how a stream learns that its client
     // has gone, so it stops (and frees its slot) at the next tick instead of working on.
-    let keep_alive = KeepAlive::new().interval(state.settings.live_interval);
+    let keep_alive = KeepAlive::new().interval(state.settings.live.interval);
     Sse::new(pushes(state, secret, slot)).keep_alive(keep_alive).into_response()
 }
 
@@ -56,7 +56,7 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
     stream::unfold(Cursor { state, secret, last: None, first: true, _slot: slot }, |mut cursor| async move {
         loop {
             if !cursor.first {
-                tokio::time::sleep(cursor.state.settings.live_interval).await;
+                tokio::time::sleep(cursor.state.settings.live.interval).await;
             }
             cursor.first = false;
             // The session may have moved to a fresh id (start, stop) or ended: end the stream and let

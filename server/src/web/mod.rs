@@ -30,7 +30,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use headers::CspNonce;
-pub use streams::{LiveStreams, StreamLimits};
+pub use streams::LiveStreams;
 
 #[derive(Clone)]
 pub struct AppState {

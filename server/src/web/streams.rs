@@ -3,18 +3,13 @@
 //! the process as a whole keeps a ceiling. A stream holds its [`Slot`] for as long as it lives;
 //! the slot is given back when the stream is dropped, which is when its client has gone.
 
+use crate::config::LiveLimits;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-#[derive(Clone, Copy, Debug)]
-pub struct StreamLimits {
-    pub per_session: usize,
-    pub total: usize,
-}
-
 #[derive(Clone)]
 pub struct LiveStreams {
-    limits: StreamLimits,
+    limits: LiveLimits,
     open: Arc<Mutex<Open>>,
 }
 
@@ -31,7 +26,7 @@ pub struct Slot {
 }
 
 impl LiveStreams {
-    pub fn new(limits: StreamLimits) -> LiveStreams {
+    pub fn new(limits: LiveLimits) -> LiveStreams {
         LiveStreams { limits, open: Arc::default() }
     }
 
@@ -39,7 +34,7 @@ impl LiveStreams {
     pub fn open(&self, session: &str) -> Option<Slot> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let of_session = open.per_session.get(session).copied().unwrap_or(0);
-        if open.total >= self.limits.total || of_session >= self.limits.per_session {
+        if open.total >= self.limits.streams_total || of_session >= self.limits.streams_per_session {
             return None;
         }
         open.total += 1;
@@ -67,7 +62,7 @@ mod tests {
 
     #[test]
     fn a_session_gets_its_share_and_the_process_its_ceiling_and_closing_gives_places_back() {
-        let streams = LiveStreams::new(StreamLimits { per_session: 2, total: 3 });
+        let streams = LiveStreams::new(LiveLimits { interval: std::time::Duration::from_secs(1), streams_per_session: 2, streams_total: 3 });
         let a1 = streams.open("a");
         let a2 = streams.open("a");
         assert!(a1.is_some() && a2.is_some());

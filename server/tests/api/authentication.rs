@@ -72,8 +72,8 @@ async fn logging_out_deletes_the_session_and_the_cookie() {
 async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     let app = TestApp::spawn().await;
     let browser = app.log_in(ANN).await;
-    let lifetime = app.settings.session_lifetime;
-    let step = app.settings.session_idle_timeout / 2;
+    let lifetime = app.settings.sessions.lifetime;
+    let step = app.settings.sessions.idle_timeout / 2;
     let mut elapsed = Duration::ZERO;
     while elapsed + step < lifetime {
         app.advance(step);
@@ -90,10 +90,10 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
 async fn an_idle_session_ends_after_the_idle_timeout() {
     let app = TestApp::spawn().await;
     let browser = app.log_in(ANN).await;
-    app.advance(app.settings.session_idle_timeout - MS);
+    app.advance(app.settings.sessions.idle_timeout - MS);
     assert!(browser.viewer().await.is_some());
     // That request was use: the idle clock restarts from it.
-    app.advance(app.settings.session_idle_timeout);
+    app.advance(app.settings.sessions.idle_timeout);
     assert_eq!(browser.viewer().await, None);
 }
 
@@ -101,7 +101,7 @@ async fn an_idle_session_ends_after_the_idle_timeout() {
 async fn an_expired_session_is_sent_to_the_login_page_and_its_cookie_dropped() {
     let app = TestApp::spawn().await;
     let browser = app.log_in(ANN).await;
-    app.advance(app.settings.session_lifetime);
+    app.advance(app.settings.sessions.lifetime);
     let response = browser.get("/profile").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/login?next=/profile");
@@ -167,17 +167,17 @@ async fn visitors_are_redirected_to_login_and_back() {
 #[tokio::test]
 async fn repeated_failures_lock_the_account_with_a_clear_wait() {
     let app = TestApp::spawn().await;
-    for _ in 0..app.settings.login_max_failures {
+    for _ in 0..app.settings.login.account.max_failures {
         let (status, _) = app.browser().fails("auth/login", &[("email", ANN), ("password", "wrong password!"), ("next", "")]).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let lockout = app.settings.login_lockout.as_secs();
+    let lockout = app.settings.login.account.lockout.as_secs();
     let (status, error) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(error, ApiError::Throttled { retry_after_secs: lockout });
     assert_eq!(error.to_string(), format!("Too many failed attempts. Try again in {lockout} s."));
 
-    app.advance(app.settings.login_lockout - Duration::from_secs(1));
+    app.advance(app.settings.login.account.lockout - Duration::from_secs(1));
     let (_, error) = app.browser().fails("auth/login", &[("email", ANN), ("password", PASSWORD), ("next", "")]).await;
     assert_eq!(error, ApiError::Throttled { retry_after_secs: 1 });
     app.advance(Duration::from_secs(1));
@@ -188,7 +188,7 @@ async fn repeated_failures_lock_the_account_with_a_clear_wait() {
 
 #[tokio::test]
 async fn repeated_failures_from_one_address_lock_that_address_for_every_account() {
-    let app = TestApp::spawn_with(|s| s.login_max_failures_per_address = 3).await;
+    let app = TestApp::spawn_with(|s| s.login.address.max_failures = 3).await;
     for email in ["x1@acme.test", "x2@acme.test", "x3@acme.test"] {
         app.browser().fails("auth/login", &[("email", email), ("password", "wrong password!"), ("next", "")]).await;
     }
@@ -227,7 +227,7 @@ async fn an_email_already_taken_is_refused_whatever_its_case() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_failures_all_count() {
-    let app = TestApp::spawn_with(|s| s.login_max_failures = 12).await;
+    let app = TestApp::spawn_with(|s| s.login.account.max_failures = 12).await;
     let attempts = (0..12).map(|_| async {
         app.browser().call("auth/login", &[("email", ANN), ("password", "wrong password!"), ("next", "")]).await.status()
     });
@@ -240,7 +240,7 @@ async fn concurrent_failures_all_count() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_guesses_gets_no_more_tries_than_guesses_one_after_another() {
     let app = TestApp::spawn().await;
-    let limit = app.settings.login_max_failures as usize;
+    let limit = app.settings.login.account.max_failures as usize;
     let app = &app;
     let guesses = (0..40).map(|n| async move {
         let guess = format!("wrong guess number {n}");
@@ -257,7 +257,7 @@ async fn a_burst_of_guesses_gets_no_more_tries_than_guesses_one_after_another() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_right_passwords_at_once_all_get_in() {
     let app = TestApp::spawn().await;
-    let tabs = (0..3 * app.settings.login_max_failures).map(|_| async { app.browser().log_in(ANN, PASSWORD).await.status() });
+    let tabs = (0..3 * app.settings.login.account.max_failures).map(|_| async { app.browser().log_in(ANN, PASSWORD).await.status() });
     let statuses = futures::future::join_all(tabs).await;
     assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
 }
@@ -273,13 +273,13 @@ async fn the_sweeper_forgets_throttle_rows_once_their_window_and_lock_are_over()
     };
     fail("typo@acme.test").await;
     app.advance(minute);
-    for _ in 0..app.settings.login_max_failures {
+    for _ in 0..app.settings.login.account.max_failures {
         fail(ANN).await;
     }
     let rows = || async { login_throttle::Entity::find().count(app.store.db()).await.expect("count") };
     assert_eq!(rows().await, 3, "the typo's account, Ann's and the address");
 
-    app.advance(app.settings.login_lockout - minute - Duration::from_millis(1));
+    app.advance(app.settings.login.account.lockout - minute - Duration::from_millis(1));
     app.store.sweep().await.expect("sweep");
     assert_eq!(rows().await, 3, "1 ms before the first window ends, nothing is over");
     app.advance(Duration::from_millis(1));
@@ -295,14 +295,14 @@ async fn guessing_the_current_password_on_an_open_session_is_throttled_like_logg
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
     let new = "a brand new passphrase";
-    for n in 0..app.settings.login_max_failures {
+    for n in 0..app.settings.login.account.max_failures {
         let guess = format!("guess number {n}");
         let (status, _) = ann.fails("account/password", &[("current", &guess), ("new", new)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let (status, error) = ann.fails("account/password", &[("current", PASSWORD), ("new", new)]).await;
-    assert_eq!((status, error), (StatusCode::TOO_MANY_REQUESTS, ApiError::Throttled { retry_after_secs: app.settings.login_lockout.as_secs() }));
-    app.advance(app.settings.login_lockout);
+    assert_eq!((status, error), (StatusCode::TOO_MANY_REQUESTS, ApiError::Throttled { retry_after_secs: app.settings.login.account.lockout.as_secs() }));
+    app.advance(app.settings.login.account.lockout);
     let _: () = ann.ok("account/password", &[("current", PASSWORD), ("new", new)]).await;
     assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK, "logging in was never locked");
 }
@@ -311,11 +311,11 @@ async fn guessing_the_current_password_on_an_open_session_is_throttled_like_logg
 async fn probing_which_addresses_exist_through_change_email_is_throttled() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
-    for taken in [BOB, GUS, ADA, SAM, BOB].iter().take(app.settings.login_max_failures as usize) {
+    for taken in [BOB, GUS, ADA, SAM, BOB].iter().take(app.settings.login.account.max_failures as usize) {
         assert_eq!(ann.fails("account/email", &[("email", taken)]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
     }
     let (status, _) = ann.fails("account/email", &[("email", "free@acme.test")]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "after five probes even a free address waits");
-    app.advance(app.settings.login_lockout);
+    app.advance(app.settings.login.account.lockout);
     let _: () = ann.ok("account/email", &[("email", "free@acme.test")]).await;
 }

@@ -108,11 +108,11 @@ fn init_logs() {
 pub fn test_settings() -> Settings {
     init_logs();
     let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
-    settings.live_interval = Duration::from_millis(100);
+    settings.live.interval = Duration::from_millis(100);
     settings.database_max_connections = 4;
     // Longer than the 24 h windows, so tests can jump across a whole window without the
     // sessions idling out; the session tests read the value from `app.settings`.
-    settings.session_idle_timeout = 2 * 24 * HOUR;
+    settings.sessions.idle_timeout = 2 * 24 * HOUR;
     settings
 }
 

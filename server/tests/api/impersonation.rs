@@ -269,11 +269,11 @@ async fn starting_and_stopping_issue_fresh_session_ids_and_the_old_ones_stop_wor
 
 #[tokio::test]
 async fn an_impersonation_ends_with_the_super_admins_session() {
-    let app = TestApp::spawn_with(|s| s.session_idle_timeout = HOUR).await;
+    let app = TestApp::spawn_with(|s| s.sessions.idle_timeout = HOUR).await;
     app.log_in(ANN).await.allows().await;
     let ada = app.log_in(ADA).await;
     ada.starts_impersonating(app.id(ANN)).await;
-    app.advance(app.settings.session_idle_timeout);
+    app.advance(app.settings.sessions.idle_timeout);
     assert_eq!(ada.viewer().await, None, "the session is over");
     let history = app.log_in(ANN).await.profile().await.history;
     assert_eq!(history[0].end_reason, Some(EndReason::SessionEnded));

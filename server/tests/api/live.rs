@@ -130,7 +130,7 @@ async fn a_session_keeps_eight_live_channels_at_most_and_gets_them_back_when_tab
 
 #[tokio::test]
 async fn the_process_keeps_its_ceiling_of_live_channels() {
-    let app = TestApp::spawn_with(|s| s.live_streams_total = 2).await;
+    let app = TestApp::spawn_with(|s| s.live.streams_total = 2).await;
     let ann = app.log_in(ANN).await;
     let _tabs = (Events::open(&ann).await, Events::open(&ann).await);
     assert_eq!(open_status(&app.log_in(BOB).await).await, StatusCode::TOO_MANY_REQUESTS);

@@ -215,8 +215,8 @@ async fn over_https_browsers_are_told_to_stay_on_https() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_logins_is_answered_busy_instead_of_queueing_without_limit() {
     let app = TestApp::spawn_with(|s| {
-        s.password_hashing_at_once = 1;
-        s.password_hashing_max_wait = std::time::Duration::ZERO;
+        s.hashing.at_once = 1;
+        s.hashing.max_wait = std::time::Duration::ZERO;
         // Each attempt from its own address (documentation addresses, only ever a header here):
         // attempts from one address already take turns.
         s.trust_forwarded_for = true;
