@@ -8,13 +8,26 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run test setup setup-run release check-bundle test-rust test-postgres test-e2e watch clean-data
+.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
 	@echo
 	@echo "==> Starting Impersonate (SQLite database in ./data/, demo data added when empty)"
 	@./$(SERVER) serve --demo
+
+## Two instances on one PostgreSQL database (ports 3000 and 3001) with demo data, as behind a load
+## balancer: a change made on one reaches the other's open pages at once (PostgreSQL NOTIFY).
+run-cluster: setup release
+	@port=$$(cat target/.postgres-port) && url=postgres://impersonate:impersonate@127.0.0.1:$$port && \
+	if ! psql "$$url/postgres" -qAt -c "SELECT 1 FROM pg_database WHERE datname = 'impersonate_cluster'" | grep -q 1; then \
+	  psql "$$url/postgres" -q -c "CREATE DATABASE impersonate_cluster"; fi && \
+	echo && echo "==> Two instances on $$url/impersonate_cluster: http://127.0.0.1:3000 and http://127.0.0.1:3001 (Ctrl-C stops both)" && \
+	trap 'kill 0' INT TERM EXIT; \
+	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3000 ./$(SERVER) serve --demo & \
+	until (echo > /dev/tcp/127.0.0.1/3000) 2>/dev/null; do sleep 0.5; done; \
+	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3001 ./$(SERVER) serve & \
+	wait
 
 ## Set up what is missing, then run every test: unit, integration, and the browser tests.
 test: setup test-rust test-postgres release check-bundle test-e2e

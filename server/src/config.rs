@@ -77,11 +77,15 @@ pub struct HashingLimits {
     pub max_wait: Duration,
 }
 
-/// The live channel (`LIVE_INTERVAL`, `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_TOTAL`).
+/// The live channel (`LIVE_INTERVAL`, `LIVE_RECHECK`, `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_TOTAL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveLimits {
-    /// How often a channel re-checks its session.
+    /// How often an idle channel writes a keep-alive: how it notices that its client has gone.
+    /// No database work.
     pub interval: Duration,
+    /// How often a channel re-checks its session when no change woke it: a safety net for a lost
+    /// notification. Changes themselves are pushed (see `store::changes`).
+    pub recheck: Duration,
     /// Channels one session may have open at once (one per open tab).
     pub streams_per_session: usize,
     /// Channels this process keeps open at once, across all sessions.
@@ -178,6 +182,7 @@ impl Settings {
             page_render_deadline: source.duration("page_render_deadline", Duration::from_secs(10), Duration::from_millis(100), 5 * MINUTE)?,
             live: LiveLimits {
                 interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
+                recheck: source.duration("live_recheck", Duration::from_secs(30), Duration::from_millis(100), 10 * MINUTE)?,
                 streams_per_session: source.count("live_streams_per_session", 8)? as usize,
                 streams_total: source.count("live_streams_total", 10_000)? as usize,
             },

@@ -61,6 +61,8 @@ impl Application {
     /// Serves until the process is asked to stop.
     pub async fn run(self) -> std::io::Result<()> {
         let store = self.state.store.clone();
+        // Other instances' changes (PostgreSQL), heard for as long as this server runs.
+        let _listener = crate::store::changes::listen(store.db(), store.changes().clone()).map(AbortOnDrop);
         // Lives exactly as long as this future: a server that is stopped or dropped (as a test's
         // server is) takes its sweeper, and the sweeper's hold on the database pool, with it.
         let _sweeper = AbortOnDrop(tokio::spawn(async move {

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The store's levels, as `store/mod.rs` documents them.
-const STORE_LEVELS: [(&str, u8); 20] = [
+const STORE_LEVELS: [(&str, u8); 21] = [
     ("error", 0),
+    ("changes", 1),
     ("passwords", 0),
     ("throttle", 0),
     ("attempts", 0),

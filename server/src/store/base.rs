@@ -3,6 +3,7 @@
 //! the `Backend` facade above them.
 
 use super::attempts::Turns;
+use super::changes::Changes;
 use super::passwords::HashingGate;
 use super::throttle;
 pub use crate::config::SessionLimits;
@@ -20,6 +21,7 @@ pub struct Store {
     pub(super) address_throttle: throttle::Limits,
     pub(super) login_turns: Turns,
     pub(super) hashing: HashingGate,
+    pub(super) changes: Changes,
 }
 
 impl Store {
@@ -32,11 +34,17 @@ impl Store {
             address_throttle: settings.login.address,
             login_turns: Turns::default(),
             hashing: HashingGate::new(settings.hashing.at_once, settings.hashing.max_wait),
+            changes: Changes::default(),
         }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The changes this instance hears about, for its live channels.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
     }
 
     pub(super) fn now(&self) -> Timestamp {

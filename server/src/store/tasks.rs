@@ -2,7 +2,7 @@
 //! so it cannot land after a disallow has committed, and is recorded in the audit log.
 
 use super::base::Store;
-use super::error::{Context, Result, StoreError};
+use super::error::{Result, StoreError};
 use super::tables::{audit, tasks};
 use super::unit;
 use app::backend::{BackendError, TaskRecord};
@@ -16,7 +16,7 @@ pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<Task
     if let Some(imp) = &write.impersonating {
         audit::append_write(&write.txn, imp, write.now, format!("Added task “{}”", title.as_str())).await?;
     }
-    write.txn.commit().await.context("committing a new task")?;
+    write.commit(store).await?;
     Ok(task)
 }
 
@@ -29,6 +29,6 @@ pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> 
         let verb = if done { "done" } else { "not done" };
         audit::append_write(&write.txn, imp, write.now, format!("Marked task “{}” {verb}", task.title)).await?;
     }
-    write.txn.commit().await.context("committing a task's change")?;
+    write.commit(store).await?;
     Ok(task)
 }

@@ -5,6 +5,7 @@
 //! previous one committed, at the time it applies.
 
 use super::base::Store;
+use super::changes::{self, Change};
 use super::error::{Context, Result, StoreError};
 use super::tables::{audit, consent, sessions};
 use app::backend::{BackendError, Decide, SessionMove, SessionSecret};
@@ -24,8 +25,12 @@ pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: 
         consent::store_event(&txn, event).await?;
         audit::append(&txn, event).await?;
     }
+    let tell_here = if events.is_empty() { false } else { changes::queue(&txn, subject).await? };
     let new_session = move_session(&txn, &moved, &events, now).await?;
     txn.commit().await.context("committing a consent change")?;
+    if tell_here {
+        store.changes.tell(Change::User(subject));
+    }
     Ok(new_session)
 }
 
@@ -38,7 +43,8 @@ pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Conse
     }
 }
 
-/// A write to the tenant's records, open until the caller commits it, and the time it happens.
+/// A write to the tenant's records, open until the caller commits ([`Write::commit`]), and the
+/// time it happens.
 /// While impersonating, it first locks the user and checks the impersonation still holds, so a
 /// write never follows a committed disallow nor lands after the window under an earlier time.
 pub struct Write {
@@ -46,6 +52,23 @@ pub struct Write {
     pub now: Timestamp,
     /// The impersonation the write is made in, whose audit line the caller appends.
     pub impersonating: Option<ActiveImpersonation>,
+}
+
+impl Write {
+    /// Commits the write; a write made while impersonating also wakes the user's live channels
+    /// (their audit revision moved).
+    pub async fn commit(self, store: &Store) -> Result<()> {
+        let subject = self.impersonating.map(|imp| imp.subject.id());
+        let tell_here = match subject {
+            Some(subject) => changes::queue(&self.txn, subject).await?,
+            None => false,
+        };
+        self.txn.commit().await.context("committing a write")?;
+        if let (true, Some(subject)) = (tell_here, subject) {
+            store.changes.tell(Change::User(subject));
+        }
+        Ok(())
+    }
 }
 
 #[tracing::instrument(skip(store), err)]

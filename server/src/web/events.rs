@@ -1,12 +1,16 @@
 //! The live channel: server-sent events telling an open page that its session's standing or the
-//! data it shows changed. Each connection re-resolves its session on an interval (the rules decide
-//! afresh each time, from the database, so every server instance agrees) and sends a message
-//! only when something changed.
+//! data it shows changed. A connection re-resolves its session (the rules decide afresh, from the
+//! database, so every instance agrees) when a change to the user it shows is pushed (see
+//! `store::changes`), when a window it knows of ends, and otherwise only every `LIVE_RECHECK`;
+//! it sends a message only when something changed.
 
 use super::AppState;
 use super::streams::Slot;
 use app::api::types::{LivePush, LiveStatus};
+use crate::store::changes::Change;
 use app::backend::{RequestSession, SessionSecret};
+use app::domain::{Principal, Timestamp, UserId};
+use tokio::sync::broadcast::error::RecvError;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -47,23 +51,31 @@ pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Op
 struct Cursor {
     state: AppState,
     secret: SessionSecret,
+    changes: tokio::sync::broadcast::Receiver<Change>,
     last: Option<(LiveStatus, i64)>,
-    first: bool,
+    /// When to re-check without being woken: the next window end this stream knows of, or the
+    /// safety re-check.
+    wake_at: Option<tokio::time::Instant>,
+    /// Whose changes wake it: the user shown, or anyone's (a super admin's own pages show everyone).
+    watching: Option<UserId>,
     _slot: Slot,
 }
 
 fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold(Cursor { state, secret, last: None, first: true, _slot: slot }, |mut cursor| async move {
+    let changes = state.store.changes().subscribe();
+    let cursor = Cursor { state, secret, changes, last: None, wake_at: None, watching: None, _slot: slot };
+    stream::unfold(cursor, |mut cursor| async move {
         loop {
-            if !cursor.first {
-                tokio::time::sleep(cursor.state.settings.live.interval).await;
+            if let Some(wake_at) = cursor.wake_at {
+                cursor.wait(wake_at).await;
             }
-            cursor.first = false;
             // The session may have moved to a fresh id (start, stop) or ended: end the stream and let
             // the browser reconnect with whatever cookie it holds now.
             let session = cursor.state.store.resolve(&cursor.secret, false).await.ok().flatten()?;
             let revision = cursor.state.store.revision(&session.principal).await.ok()?;
-            let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: cursor.state.services.clock.now() };
+            let now = cursor.state.services.clock.now();
+            cursor.plan(&session.principal, now);
+            let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: now };
             let key = comparable(&push);
             if cursor.last.as_ref() == Some(&key) {
                 continue;
@@ -73,4 +85,32 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
             return Some((Ok(event), cursor));
         }
     })
+}
+
+impl Cursor {
+    /// Decides what wakes the stream next, from what it shows now.
+    fn plan(&mut self, principal: &Principal, now: Timestamp) {
+        self.watching = if principal.as_super_admin().is_some() { None } else { Some(principal.effective().id()) };
+        let recheck = self.state.settings.live.recheck;
+        let window_end = principal.impersonation().map(|imp| now.until(imp.ends_at)).unwrap_or(recheck);
+        self.wake_at = Some(tokio::time::Instant::now() + recheck.min(window_end));
+    }
+
+    /// Waits until a change this stream shows, or `wake_at`.
+    async fn wait(&mut self, wake_at: tokio::time::Instant) {
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(wake_at) => return,
+                heard = self.changes.recv() => match heard {
+                    Ok(Change::User(user)) if self.watching.is_some_and(|w| w != user) => continue,
+                    Ok(_) | Err(RecvError::Lagged(_)) => return,
+                    // No more changes will come (the store is gone): only the clock wakes it.
+                    Err(RecvError::Closed) => {
+                        tokio::time::sleep_until(wake_at).await;
+                        return;
+                    }
+                },
+            }
+        }
+    }
 }

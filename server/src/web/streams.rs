@@ -62,7 +62,7 @@ mod tests {
 
     #[test]
     fn a_session_gets_its_share_and_the_process_its_ceiling_and_closing_gives_places_back() {
-        let streams = LiveStreams::new(LiveLimits { interval: std::time::Duration::from_secs(1), streams_per_session: 2, streams_total: 3 });
+        let streams = LiveStreams::new(LiveLimits { interval: std::time::Duration::from_secs(1), recheck: std::time::Duration::from_secs(1), streams_per_session: 2, streams_total: 3 });
         let a1 = streams.open("a");
         let a2 = streams.open("a");
         assert!(a1.is_some() && a2.is_some());

@@ -109,6 +109,9 @@ pub fn test_settings() -> Settings {
     init_logs();
     let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
     settings.live.interval = Duration::from_millis(100);
+    // Tests move the clock by hand, so a channel re-checks often instead of sleeping until a
+    // window's end in real time; the tests of pushed changes set it long again.
+    settings.live.recheck = Duration::from_millis(100);
     settings.database_max_connections = 4;
     // Longer than the 24 h windows, so tests can jump across a whole window without the
     // sessions idling out; the session tests read the value from `app.settings`.
@@ -181,6 +184,34 @@ impl TestApp {
 
     pub fn id(&self, email: &str) -> UserId {
         self.people[email]
+    }
+
+    /// A second server instance on the same database and clock, as a load balancer's second
+    /// backend would be: its own process state (live channels, turns), nothing else.
+    pub async fn another_instance(&self) -> TestApp {
+        let time_limit = TimeLimit::start();
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let options = LeptosOptions::builder()
+            .output_name("impersonate")
+            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .site_root(self.site.display().to_string())
+            .build();
+        let application = Application::build(self.settings.clone(), options, self.clock.clone()).await.expect("the app builds");
+        let address = format!("http://{}", application.local_addr().expect("bound"));
+        let store = application.store();
+        let server = tokio::spawn(application.run());
+        TestApp {
+            address,
+            clock: self.clock.clone(),
+            store,
+            settings: self.settings.clone(),
+            acme: self.acme,
+            people: self.people.clone(),
+            site: self.site.clone(),
+            server,
+            _time_limit: time_limit,
+            _dir: dir,
+        }
     }
 
     /// A fresh browser: its own cookie jar, sending our own Origin like a same-origin page.

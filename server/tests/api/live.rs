@@ -8,13 +8,13 @@ use reqwest::StatusCode;
 use std::time::Duration;
 
 /// Reads server-sent events from `/api/events` as the browser's EventSource would.
-struct Events {
+pub struct Events {
     stream: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
     buffer: String,
 }
 
 impl Events {
-    async fn open(browser: &Browser) -> Events {
+    pub async fn open(browser: &Browser) -> Events {
         let response = browser.get("/api/events").await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
@@ -22,7 +22,7 @@ impl Events {
     }
 
     /// The next message, waiting at most `within`.
-    async fn next(&mut self, within: Duration) -> Option<LivePush> {
+    pub async fn next(&mut self, within: Duration) -> Option<LivePush> {
         tokio::time::timeout(within, async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {
@@ -134,4 +134,26 @@ async fn the_process_keeps_its_ceiling_of_live_channels() {
     let ann = app.log_in(ANN).await;
     let _tabs = (Events::open(&ann).await, Events::open(&ann).await);
     assert_eq!(open_status(&app.log_in(BOB).await).await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_change_is_pushed_to_the_channels_showing_it_without_waiting_for_a_recheck() {
+    // Re-checks so rare that only a pushed change can arrive within the wait below.
+    let app = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let mut impersonator = Events::open(&ada).await;
+    let first = impersonator.next(Duration::from_secs(10)).await.expect("a first message");
+    assert!(matches!(first.status, LiveStatus::Impersonating { .. }));
+    let mut bob = Events::open(&app.log_in(BOB).await).await;
+    let bobs_first = bob.next(Duration::from_secs(10)).await.expect("Bob's first message");
+    let pushed = std::time::Instant::now();
+    ann.disallows().await;
+    let next = impersonator.next(Duration::from_secs(30)).await.expect("the end is pushed, not found by a re-check");
+    eprintln!("disallow to the impersonator's page: {:?}", pushed.elapsed());
+    assert_eq!(next.status, LiveStatus::Own);
+    // Bob's page shows nothing of Ann's: nothing woke it, so nothing came.
+    assert_eq!(bob.next(Duration::from_secs(2)).await, None, "after {bobs_first:?}");
 }
