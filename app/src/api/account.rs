@@ -23,10 +23,12 @@ pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
 #[server(endpoint = "auth/login")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<String, ApiError> {
     let s = services()?;
+    let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
+    // The browser's previous session ends only once the credentials are right: a refused login
+    // leaves its caller as they were, impersonation and all.
     if let Ok(previous) = authenticate() {
         end_session(&s, previous).await?;
     }
-    let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
     s.hand_out(&secret).await?;
     Ok(super::navigation::safe_next(next.as_deref()))
 }

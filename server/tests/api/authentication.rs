@@ -138,6 +138,18 @@ async fn a_session_id_planted_before_login_is_never_adopted() {
 }
 
 #[tokio::test]
+async fn a_refused_login_leaves_the_browser_as_it_was_impersonation_and_all() {
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let (status, _) = ada.fails("auth/login", &[("email", BOB), ("password", "not the password"), ("next", "")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(ada.is_impersonating().await, "still impersonating Ann");
+    assert!(app.all_impersonations_of(app.id(ANN)).await.iter().all(|(i, _)| i.ended.is_none()), "nothing ended");
+}
+
+#[tokio::test]
 async fn logging_in_again_ends_the_previous_session_of_that_browser() {
     let app = TestApp::spawn().await;
     let browser = app.log_in(ANN).await;
