@@ -214,8 +214,8 @@ impl World {
 /// The throttle is the login tests' subject: here it would soon turn every login away before it
 /// reached the code the cases aim at. Failures are still counted.
 fn no_lockouts(settings: &mut server::config::Settings) {
-    settings.login_max_failures = 1_000;
-    settings.login_max_failures_per_address = 1_000;
+    settings.login.account.max_failures = 1_000;
+    settings.login.address.max_failures = 1_000;
 }
 
 fn generated<T>(strategy: impl Strategy<Value = T>, count: usize) -> Vec<T> {
