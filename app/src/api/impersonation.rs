@@ -9,20 +9,22 @@ use {
     super::views,
     super::request::{authenticate, services},
     crate::backend::SessionMove,
-    crate::domain::{ImpersonationId, Refusal, StartReason, rules},
+    crate::domain::{ImpersonationId, Page, Refusal, Search, StartReason, rules},
 };
 
-/// The users who allow impersonation now, for a super admin in their own session.
+/// One page of the users who allow impersonation now and match `search`, for a super admin in
+/// their own session. Both arguments may be left out: everyone, the first page.
 #[server(endpoint = "impersonation/switcher")]
-pub async fn load_switcher() -> Result<Switcher, ApiError> {
+pub async fn load_switcher(search: Option<String>, page: Option<u32>) -> Result<Switcher, ApiError> {
     let session = authenticate()?;
     rules::may_see_staff_pages(&session.principal)?;
+    let (search, page) = (Search::parse(search.as_deref().unwrap_or_default())?, Page(page.unwrap_or_default()));
     let s = services()?;
     let now = s.clock.now();
-    let mut candidates: Vec<_> = s.backend.consents_with_grants().await?.iter().filter_map(|r| views::candidate(r, now)).collect();
-    candidates.sort_by(|a, b| (&a.tenant_name, &a.name).cmp(&(&b.tenant_name, &b.name)));
+    let (records, total) = s.backend.open_consents(now, &search, page).await?;
+    let candidates = records.iter().filter_map(|r| views::candidate(r, now)).collect();
     let notice = s.backend.end_notice(&session.key).await?.map(views::end_notice);
-    Ok(Switcher { candidates, server_now: now, require_reason: s.policy.require_reason, notice })
+    Ok(Switcher { candidates, total, page, server_now: now, require_reason: s.policy.require_reason, notice })
 }
 
 /// Rules 2 and 9: start (or join) impersonating a user; the session moves into the impersonation.

@@ -3,7 +3,7 @@
 //! Every instant is the server's, and every view that shows a countdown carries `server_now`, so
 //! the browser counts from the server's clock, not its own.
 
-use crate::domain::{EndReason, GrantId, Role, TaskId, Timestamp, UserId};
+use crate::domain::{EndReason, GrantId, Page, Role, TaskId, Timestamp, UserId};
 pub use crate::domain::AuditKind;
 use serde::{Deserialize, Serialize};
 
@@ -102,7 +102,11 @@ pub enum CandidateState {
 /// The impersonation switcher's content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Switcher {
+    /// One page of them, in a stable order (tenant, name).
     pub candidates: Vec<Candidate>,
+    /// How many match the search in all.
+    pub total: u64,
+    pub page: Page,
     pub server_now: Timestamp,
     pub require_reason: bool,
     /// Why the super admin's last impersonation ended, when it ended without them stopping it.

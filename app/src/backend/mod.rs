@@ -13,7 +13,7 @@ pub use context::{ClientAddress, RequestSession, Services};
 pub use records::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, Person, TaskRecord};
 pub use session::{SessionCookie, SessionKey, SessionSecret};
 
-use crate::domain::{Consent, Decision, Email, ImpersonationId, NewPassword, Principal, TaskId, TaskTitle, TenantId, Timestamp, UserId};
+use crate::domain::{Consent, Decision, Email, ImpersonationId, NewPassword, Page, Principal, Search, TaskId, TaskTitle, TenantId, Timestamp, UserId};
 use crate::domain::Refusal;
 use std::net::IpAddr;
 
@@ -88,8 +88,9 @@ pub trait Backend: Send + Sync {
     /// moves the caller's session, all in one transaction; answers the caller's new session secret
     /// when the session moved.
     async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError>;
-    /// Every ordinary user with a grant not recorded as ended (the rules decide which are open).
-    async fn consents_with_grants(&self) -> Result<Vec<ConsentRecord>, BackendError>;
+    /// One page of the users whose grant is open at `now` and who match `search`, and how many
+    /// match in all (the rules decide again on each).
+    async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError>;
     /// The impersonations of a user, newest first.
     async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError>;
     /// The audit log, newest first.

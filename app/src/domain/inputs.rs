@@ -5,6 +5,7 @@
 //! (The start reason, which a rule decides about, is [`super::StartReason`].)
 
 use super::text::is_plain;
+use serde::{Deserialize, Serialize};
 
 /// Why typed text was not accepted, in words the person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -25,6 +26,8 @@ pub enum InvalidInput {
     TitleLength,
     #[error("A task title cannot contain control characters such as line breaks.")]
     TitleNotPlain,
+    #[error("Search for at most {} characters, without control characters.", Search::MAX_CHARS)]
+    Search,
 }
 
 /// A sign-in email as typed (trimmed), plausible enough to accept. Real verification is sending
@@ -143,6 +146,45 @@ impl TaskTitle {
     }
 }
 
+/// What a super admin searches the switcher for: words, each of which must appear (in any case)
+/// in a user's name, email or tenant. No words finds everyone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Search(Vec<String>);
+
+impl Search {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(text: &str) -> Result<Search, InvalidInput> {
+        if text.chars().count() > Self::MAX_CHARS || !is_plain(text) {
+            return Err(InvalidInput::Search);
+        }
+        Ok(Search(text.split_whitespace().map(str::to_lowercase).collect()))
+    }
+
+    /// The words, lower case.
+    pub fn words(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Which page of a long list (the switcher, the audit log) to show: `SIZE` rows each, the first
+/// is page 0. Any number is valid; a page past the end is empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Page(pub u32);
+
+impl Page {
+    pub const SIZE: u64 = 25;
+
+    pub fn offset(self) -> u64 {
+        u64::from(self.0) * Self::SIZE
+    }
+
+    /// How many pages `total` rows fill (at least one, so an empty list still has its page).
+    pub fn count(total: u64) -> u32 {
+        u32::try_from(total.div_ceil(Self::SIZE).max(1)).unwrap_or(u32::MAX)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +226,22 @@ mod tests {
         assert!(TaskTitle::parse(&"t".repeat(TaskTitle::MAX_CHARS)).is_ok());
         assert_eq!(TaskTitle::parse("two\nlines"), Err(InvalidInput::TitleNotPlain));
         assert_eq!(InvalidInput::TitleLength.to_string(), "A task needs a title of 1 to 200 characters.");
+    }
+
+    #[test]
+    fn a_search_is_its_lower_case_words_and_refuses_control_characters_and_length() {
+        let search = Search::parse("  Finn   ACME ").expect("valid");
+        assert_eq!(search.words(), ["finn", "acme"]);
+        assert_eq!(Search::parse("").map(|s| s.words().len()), Ok(0));
+        assert_eq!(Search::parse("a\tb"), Err(InvalidInput::Search));
+        assert!(Search::parse(&"é".repeat(Search::MAX_CHARS)).is_ok());
+        assert_eq!(Search::parse(&"é".repeat(Search::MAX_CHARS + 1)), Err(InvalidInput::Search));
+    }
+
+    #[test]
+    fn pages_are_twenty_five_rows_and_at_least_one() {
+        assert_eq!((Page(0).offset(), Page(3).offset()), (0, 75));
+        assert_eq!(Page(u32::MAX).offset(), u64::from(u32::MAX) * 25, "no overflow");
+        assert_eq!([Page::count(0), Page::count(25), Page::count(26)], [1, 1, 2]);
     }
 }

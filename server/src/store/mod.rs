@@ -35,7 +35,7 @@ use app::backend::{
     AuditRecord, Backend, BackendError, ConsentRecord, Decide, EndedImpersonation, HistoryRecord, RequestSession, SessionKey, SessionMove,
     SessionSecret, TaskRecord,
 };
-use app::domain::{Email, NewPassword, Principal, TaskId, TaskTitle, TenantId, Timestamp, UserId};
+use app::domain::{Email, NewPassword, Page, Principal, Search, TaskId, TaskTitle, TenantId, Timestamp, UserId};
 use std::net::IpAddr;
 
 impl Store {
@@ -99,8 +99,8 @@ impl Backend for Store {
         Ok(unit::decide(self, subject, session, decide).await?)
     }
 
-    async fn consents_with_grants(&self) -> Result<Vec<ConsentRecord>, BackendError> {
-        Ok(tables::consent::with_open_grants(self.db()).await?)
+    async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError> {
+        Ok(tables::consent::open_page(self.db(), now, search, page).await?)
     }
 
     async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError> {

@@ -237,6 +237,39 @@ impl TestApp {
         browser
     }
 
+    /// People of a new tenant, stored directly (they never log in, so no password is hashed),
+    /// who each allow impersonation now, through the rules as the profile's Allow would.
+    pub async fn allowing_people(&self, tenant: &str, names: &[String]) -> Vec<UserId> {
+        use app::backend::{Backend, SessionMove};
+        use sea_orm::{ActiveModelTrait, Set};
+        let tenant = self.store.create_tenant(tenant, self.now()).await.expect("a tenant");
+        let mut ids = Vec::new();
+        for name in names {
+            let id = UserId::from_uuid(uuid::Uuid::new_v4());
+            let email = format!("{}@people.test", name.to_lowercase().replace(' ', "."));
+            server::db::entities::user::ActiveModel {
+                id: Set(id.uuid()),
+                tenant_id: Set(Some(tenant.uuid())),
+                name: Set(name.clone()),
+                email: Set(email.clone()),
+                email_normalized: Set(email),
+                password_hash: Set("never used".into()),
+                role: Set(Role::User.as_str().into()),
+                consent_version: Set(0),
+                created_at: Set(server::db::to_db_time(self.now())),
+            }
+            .insert(self.store.db())
+            .await
+            .expect("a person");
+            let (policy, grant) = (self.settings.policy, app::domain::GrantId::from_uuid(uuid::Uuid::new_v4()));
+            let who = app::domain::Principal::Own(app::domain::Account::from_parts(id, Role::User, Some(tenant)).expect("a user"));
+            let allow = Box::new(move |c: &_, now| app::domain::rules::allow(c, &who, now, &policy, grant));
+            self.store.decide(id, SessionMove::Stay, allow).await.expect("allowed");
+            ids.push(id);
+        }
+        ids
+    }
+
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }
@@ -345,6 +378,10 @@ impl Browser {
 
     pub async fn switcher(&self) -> Switcher {
         self.ok("impersonation/switcher", &[]).await
+    }
+
+    pub async fn switcher_page(&self, search: &str, page: u32) -> Switcher {
+        self.ok("impersonation/switcher", &[("search", search), ("page", &page.to_string())]).await
     }
 
     pub async fn start(&self, user: UserId, reason: &str) -> Response {

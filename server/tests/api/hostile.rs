@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Field names the server functions read, and some they do not.
-const FIELDS: [&str; 10] = ["email", "password", "next", "current", "new", "user", "reason", "title", "task", "done"];
+const FIELDS: [&str; 12] = ["email", "password", "next", "current", "new", "user", "reason", "title", "task", "done", "search", "page"];
 const CASES_PER_CALLER: usize = 24;
 
 #[derive(Clone)]
@@ -138,6 +138,7 @@ fn arguments(endpoint: &str) -> &'static [&'static str] {
         "impersonation/start" => &["user", "reason"],
         "tasks/add" => &["title"],
         "tasks/set-done" => &["task", "done"],
+        "impersonation/switcher" => &["search", "page"],
         _ => &[],
     }
 }
@@ -153,6 +154,8 @@ fn valid_value(field: &str, caller: &Caller, world: &World) -> String {
         "title" => "a title".to_owned(),
         "task" => world.task.to_string(),
         "done" => "true".to_owned(),
+        "search" => "ann".to_owned(),
+        "page" => "0".to_owned(),
         _ => String::new(),
     }
 }

@@ -13,3 +13,4 @@ pub mod live;
 mod pages;
 mod races;
 mod security;
+mod switcher;

@@ -2,14 +2,17 @@
 //! whose bump is the lock every change to one user's consent takes first.
 
 use super::people;
-use crate::db::entities::{grant, impersonation, user};
+use crate::db::entities::{grant, impersonation, tenant, user};
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result, StoreError};
 use crate::store::rows::{account_of, grant_of, impersonation_of};
 use app::backend::{BackendError, ConsentRecord};
-use app::domain::{Consent, Event, Impersonation, UserId};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Set};
+use app::domain::{Consent, Event, Impersonation, Page, Role, Search, Timestamp, UserId};
+use sea_orm::sea_query::{Expr, Func, LikeExpr, SimpleExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -47,20 +50,67 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
     assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
 }
 
-/// Every ordinary user with a grant not recorded as ended, in five queries however many there are.
-pub async fn with_open_grants(conn: &impl ConnectionTrait) -> Result<Vec<ConsentRecord>> {
-    let grants = open_grants(conn).await?;
+/// One page of the ordinary users whose grant is open at `now` and who match `search` (every
+/// word in the name, email or tenant name), in a stable order (tenant, name, id), and how many
+/// match in all. The query narrows by the windows of rules 3 and 4 so that a page never grows with
+/// the number of users; the rules decide again on every row it returns. Five queries, whatever
+/// the size of the page.
+pub async fn open_page(conn: &impl ConnectionTrait, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64)> {
+    let at = to_db_time(now);
+    let open = Condition::all().add(grant::Column::EndedAt.is_null()).add(
+        Condition::any()
+            .add(Condition::all().add(grant::Column::EndsAt.is_null()).add(grant::Column::StartDeadline.gt(at)))
+            .add(grant::Column::EndsAt.gt(at)),
+    );
+    let mut query = grant::Entity::find()
+        .join(JoinType::InnerJoin, grant::Entity::belongs_to(user::Entity).from(grant::Column::UserId).to(user::Column::Id).into())
+        .join(JoinType::LeftJoin, user::Entity::belongs_to(tenant::Entity).from(user::Column::TenantId).to(tenant::Column::Id).into())
+        .filter(open)
+        .filter(Expr::col((user::Entity, user::Column::Role)).eq(Role::User.as_str()));
+    let lower = |column: SimpleExpr| SimpleExpr::FunctionCall(Func::lower(column));
+    for word in search.words() {
+        let pattern = || LikeExpr::new(format!("%{}%", escape_like(word))).escape('\\');
+        query = query.filter(
+            Condition::any()
+                .add(lower(Expr::col((user::Entity, user::Column::Name)).into()).like(pattern()))
+                .add(Expr::col((user::Entity, user::Column::EmailNormalized)).like(pattern()))
+                .add(lower(Expr::col((tenant::Entity, tenant::Column::Name)).into()).like(pattern())),
+        );
+    }
+    let total = query.clone().count(conn).await.context("counting the switcher's users")?;
+    let grants = query
+        .order_by(Expr::col((tenant::Entity, tenant::Column::Name)), Order::Asc)
+        .order_by(Expr::col((user::Entity, user::Column::Name)), Order::Asc)
+        .order_by(Expr::col((user::Entity, user::Column::Id)), Order::Asc)
+        .offset(page.offset())
+        .limit(Page::SIZE)
+        .all(conn)
+        .await
+        .context("reading a page of the switcher")?;
     let users = people::users_among(conn, grants.iter().map(|g| g.user_id)).await?;
     let tenants = people::tenant_names(conn, users.iter().filter_map(|u| u.tenant_id)).await?;
     let (impersonations, names) = impersonations_of(conn, grants.iter().map(|g| g.id)).await?;
-    users
-        .into_iter()
-        .filter_map(|user| {
-            let grant = grants.iter().find(|g| g.user_id == user.id)?;
+    let mut users: HashMap<Uuid, user::Model> = users.into_iter().map(|u| (u.id, u)).collect();
+    let records = grants
+        .iter()
+        .filter_map(|grant| {
+            let user = users.remove(&grant.user_id)?;
             let tenant = user.tenant_id.and_then(|t| tenants.get(&t).cloned());
             Some(assemble(user, Some(grant), &impersonations, &names, tenant))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok((records, total))
+}
+
+/// `LIKE` reads `%`, `_` and the escape character itself as patterns: typed, they mean themselves.
+fn escape_like(word: &str) -> String {
+    word.chars().fold(String::with_capacity(word.len()), |mut escaped, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+        escaped
+    })
 }
 
 /// The grants not recorded as ended (some may be over by time: the rules say which).
