@@ -1,16 +1,15 @@
-//! The full audit log, for super admins in their own session.
+//! The audit log, for super admins in their own session, a page at a time.
 
 use super::ApiError;
-use super::types::AuditEntry;
+use super::types::AuditLogPage;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-const AUDIT_LIMIT: u64 = 200;
-
+/// One page of the audit log, newest first; no page is the first.
 #[server(endpoint = "audit")]
-pub async fn audit_log() -> Result<Vec<AuditEntry>, ApiError> {
+pub async fn audit_log(page: Option<u32>) -> Result<AuditLogPage, ApiError> {
     use super::request::{authenticate, services};
     crate::domain::rules::may_see_staff_pages(&authenticate()?.principal)?;
-    let log = services()?.backend.audit_log(AUDIT_LIMIT).await?;
-    Ok(log.into_iter().map(super::views::audit_entry).collect())
+    let page = crate::domain::Page(page.unwrap_or_default());
+    let (records, total) = services()?.backend.audit_log(page).await?;
+    Ok(AuditLogPage { entries: records.into_iter().map(super::views::audit_entry).collect(), total, page })
 }

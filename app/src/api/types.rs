@@ -157,6 +157,16 @@ pub enum Home {
     Staff,
 }
 
+/// One page of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLogPage {
+    /// Newest first.
+    pub entries: Vec<AuditEntry>,
+    /// How many lines the log has in all.
+    pub total: u64,
+    pub page: Page,
+}
+
 /// One line of the audit log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

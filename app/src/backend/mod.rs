@@ -93,8 +93,8 @@ pub trait Backend: Send + Sync {
     async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError>;
     /// The impersonations of a user, newest first.
     async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError>;
-    /// The audit log, newest first.
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditRecord>, BackendError>;
+    /// One page of the audit log, newest first, and how many lines it has in all.
+    async fn audit_log(&self, page: Page) -> Result<(Vec<AuditRecord>, u64), BackendError>;
     /// Why the impersonation this session was last in has ended, if it ended without the session leaving it.
     async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndedImpersonation>, BackendError>;
 

@@ -4,24 +4,39 @@
 use super::PageData;
 use crate::api::audit::audit_log;
 use crate::api::types::{AuditEntry, AuditKind};
-use crate::ui::{DateTime, Refresh};
+use crate::domain::Page;
+use crate::ui::{DateTime, Pager, Refresh};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let refresh = Refresh::use_();
-    let data = PageData::new(move || { refresh.track(); }, audit_log);
+    let page = RwSignal::new(Page(0));
+    let data = PageData::new(
+        move || {
+            refresh.track();
+            page.track();
+        },
+        move || audit_log(Some(page.get_untracked().0)),
+    );
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
-        {data.view(|entries| move || {
-            // The table has nothing to focus or type in: re-drawing it when the log grows loses nothing.
-            let entries = entries.get();
-            if entries.is_empty() {
-                view! { <p class="empty">"Nothing has happened yet."</p> }.into_any()
-            } else {
-                view! { <AuditTable entries /> }.into_any()
+        {data.view(move |log| {
+            let total = Signal::derive(move || log.with(|l| l.total));
+            let shown = Signal::derive(move || log.with(|l| l.page));
+            view! {
+                {move || {
+                    // The table has nothing to focus or type in: re-drawing it when the log grows loses nothing.
+                    let entries = log.with(|l| l.entries.clone());
+                    if entries.is_empty() && total.get() == 0 {
+                        view! { <p class="empty">"Nothing has happened yet."</p> }.into_any()
+                    } else {
+                        view! { <AuditTable entries /> }.into_any()
+                    }
+                }}
+                <Pager total shown page noun="lines" label="Pages of the audit log" />
             }
         })}
     }

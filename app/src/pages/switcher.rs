@@ -4,7 +4,7 @@ use super::PageData;
 use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
 use crate::domain::{Page, StartReason, Timestamp, UserId};
-use crate::ui::{Countdown, DateTime, Notice, Refresh, action_error, hard_navigate};
+use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -103,31 +103,7 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
                 </tbody>
             </table>
         </div>
-        <Pager total shown=shown_page page />
-    }
-}
-
-/// Which rows of how many are shown, and the way to the neighbouring pages. The buttons move the
-/// page the data is read for; the text follows the answer, so it never claims rows not yet shown.
-#[component]
-fn Pager(total: Memo<u64>, shown: Memo<Page>, page: RwSignal<Page>) -> impl IntoView {
-    let last = move || Page(Page::count(total.get()).saturating_sub(1));
-    let range = move || {
-        let (total, first) = (total.get(), shown.get().offset());
-        if total == 0 {
-            return String::new();
-        }
-        let end = (first + Page::SIZE).min(total);
-        if first >= total { format!("No users on this page; {total} in all") } else { format!("Users {}–{end} of {total}", first + 1) }
-    };
-    view! {
-        <nav class="pager" aria-label="Pages of users" hidden=move || { total.get() <= Page::SIZE && shown.get() == Page(0) }>
-            <button type="button" class="button" disabled=move || page.get() == Page(0)
-                on:click=move |_| page.update(|p| *p = Page(p.0.saturating_sub(1)))>"Previous page"</button>
-            <span role="status">{range}</span>
-            <button type="button" class="button" disabled=move || { page.get() >= last() }
-                on:click=move |_| page.update(|p| *p = Page(p.0.saturating_add(1)))>"Next page"</button>
-        </nav>
+        <Pager total=total.into() shown=shown_page.into() page noun="users" label="Pages of users" />
     }
 }
 

@@ -7,6 +7,7 @@ pub mod form;
 pub mod live;
 pub mod menu;
 pub mod message;
+pub mod pager;
 pub mod time;
 
 pub use countdown::Countdown;
@@ -15,4 +16,5 @@ pub use form::reset_on_success;
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
+pub use pager::Pager;
 pub use time::{DateTime, format_span};

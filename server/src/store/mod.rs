@@ -107,8 +107,8 @@ impl Backend for Store {
         Ok(reads::history(self.db(), subject, limit).await?)
     }
 
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditRecord>, BackendError> {
-        Ok(reads::audit_log(self.db(), limit).await?)
+    async fn audit_log(&self, page: Page) -> Result<(Vec<AuditRecord>, u64), BackendError> {
+        Ok(reads::audit_log(self.db(), page).await?)
     }
 
     async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndedImpersonation>, BackendError> {

@@ -5,7 +5,7 @@ use super::error::Result;
 use super::rows::{grant_of, impersonation_of};
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, HistoryRecord};
-use app::domain::{AuditKind, EndReason, GrantId, UserId};
+use app::domain::{AuditKind, EndReason, GrantId, Page, UserId};
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
@@ -25,16 +25,17 @@ pub async fn history(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -
         .collect())
 }
 
-/// The audit log, newest first. A line of a kind this build does not know is left out.
-pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<AuditRecord>> {
-    let rows = audit::latest(conn, limit).await?;
+/// One page of the audit log, newest first, and how many lines there are in all. A line of a kind
+/// this build does not know is left out.
+pub async fn audit_log(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<AuditRecord>, u64)> {
+    let (rows, total) = audit::page(conn, page).await?;
     let mut ids = Vec::with_capacity(rows.len() * 3);
     for r in &rows {
         ids.extend([Some(r.subject_id), r.super_admin_id, r.caused_by_id].into_iter().flatten());
     }
     let names = people::names(conn, ids).await?;
     let name = |id: Option<uuid::Uuid>| id.and_then(|id| names.get(&id).cloned());
-    Ok(rows
+    let records = rows
         .iter()
         .filter_map(|r| {
             Some(AuditRecord {
@@ -51,5 +52,6 @@ pub async fn audit_log(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<Au
                 detail: r.detail.clone(),
             })
         })
-        .collect())
+        .collect();
+    Ok((records, total))
 }

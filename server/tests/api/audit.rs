@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use app::api::ApiError;
-use app::api::types::{AuditEntry, AuditKind};
+use app::api::types::{AuditEntry, AuditKind, AuditLogPage};
 use app::domain::{EndReason, Refusal};
 use reqwest::StatusCode;
 
@@ -24,7 +24,7 @@ async fn the_audit_log_records_a_whole_impersonation_in_order() {
     ada.stops().await;
     ann.disallows().await;
 
-    let log: Vec<AuditEntry> = app.log_in(SAM).await.ok("audit", &[]).await;
+    let log = app.log_in(SAM).await.ok::<AuditLogPage>("audit", &[]).await.entries;
     use AuditKind::*;
     assert_eq!(kinds(&log), [Allowed, Started, Joined, Wrote, Ended, Ended, Disallowed]);
     let oldest_first: Vec<_> = log.iter().rev().collect();
@@ -52,7 +52,7 @@ async fn time_based_ends_are_recorded_at_the_instant_they_happened() {
     let ends_at = T0.plus(std::time::Duration::from_secs(24 * 3600));
     app.advance(std::time::Duration::from_secs(30 * 3600));
     app.store.sweep().await.expect("sweep");
-    let log: Vec<AuditEntry> = app.log_in(ADA).await.ok("audit", &[]).await;
+    let log = app.log_in(ADA).await.ok::<AuditLogPage>("audit", &[]).await.entries;
     let ended: Vec<_> = log.iter().filter(|e| matches!(e.kind, AuditKind::Ended | AuditKind::GrantEnded)).collect();
     assert!(ended.iter().any(|e| e.kind == AuditKind::Ended && e.end_reason == Some(EndReason::DurationOver) && e.at == ends_at));
     assert!(ended.iter().any(|e| e.kind == AuditKind::GrantEnded && e.end_reason == Some(EndReason::DurationOver) && e.subject_name == "Ann Lee"));
@@ -136,4 +136,20 @@ async fn the_database_itself_refuses_to_update_or_delete_audit_rows() {
 
     assert_eq!(audit_event::Entity::find().count(db).await.expect("count"), rows);
     assert!(audit_event::Entity::find().all(db).await.expect("rows").iter().all(|r| r.reason.as_deref() != Some("rewritten")));
+}
+
+#[tokio::test]
+async fn the_audit_log_comes_twenty_five_lines_a_page_newest_first_with_the_total() {
+    let app = TestApp::spawn().await;
+    let people: Vec<String> = (0..30).map(|n| format!("Person {n:02}")).collect();
+    app.allowing_people("Initech", &people).await;
+    let ada = app.log_in(ADA).await;
+    let first: AuditLogPage = ada.ok("audit", &[("page", "0")]).await;
+    let second: AuditLogPage = ada.ok("audit", &[("page", "1")]).await;
+    assert_eq!((first.total, first.entries.len(), second.total, second.entries.len()), (30, 25, 30, 5));
+    let subjects: Vec<String> = first.entries.iter().chain(&second.entries).map(|e| e.subject_name.clone()).collect();
+    let newest_first: Vec<String> = people.into_iter().rev().collect();
+    assert_eq!(subjects, newest_first);
+    let past_the_end: AuditLogPage = ada.ok("audit", &[("page", "2")]).await;
+    assert!(past_the_end.entries.is_empty());
 }

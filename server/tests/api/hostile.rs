@@ -139,6 +139,7 @@ fn arguments(endpoint: &str) -> &'static [&'static str] {
         "tasks/add" => &["title"],
         "tasks/set-done" => &["task", "done"],
         "impersonation/switcher" => &["search", "page"],
+        "audit" => &["page"],
         _ => &[],
     }
 }

@@ -242,7 +242,7 @@ async fn a_super_admin_who_changes_their_password_ends_the_impersonations_of_the
 
     assert_eq!(laptop.viewer().await, None, "the other session is logged out");
     assert!(matches!(ann.consent_state().await, ConsentState::Running { ref by, .. } if by.is_empty()), "nobody impersonates Ann any more");
-    let log: Vec<app::api::types::AuditEntry> = desk.ok("audit", &[]).await;
+    let log = desk.ok::<app::api::types::AuditLogPage>("audit", &[]).await.entries;
     let last = log.first().expect("an audit line");
     assert_eq!((last.kind, last.end_reason), (app::api::types::AuditKind::Ended, Some(EndReason::SessionEnded)));
 }

@@ -1,7 +1,7 @@
 //! Concurrency: starts racing a disallow on one user can never leave an impersonation alive.
 
 use crate::helpers::*;
-use app::api::types::{AuditEntry, AuditKind, LiveStatus};
+use app::api::types::{AuditKind, AuditLogPage, LiveStatus};
 use app::domain::{GrantPhase, rules};
 use reqwest::{Response, StatusCode};
 use std::time::Duration;
@@ -43,7 +43,7 @@ async fn concurrent_allows_create_one_grant() {
     assert_eq!(app.grant_count(app.id(ANN)).await, 1);
     let consent = app.consent_of(app.id(ANN)).await;
     assert!(consent.grant.as_ref().is_some_and(|g| matches!(g.phase(app.now()), GrantPhase::Waiting { .. })));
-    let log: Vec<AuditEntry> = app.log_in(ADA).await.ok("audit", &[]).await;
+    let log = app.log_in(ADA).await.ok::<AuditLogPage>("audit", &[]).await.entries;
     let kinds: Vec<_> = log.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [AuditKind::Allowed], "one allow recorded, not six");
 }

@@ -5,8 +5,8 @@
 use crate::db::entities::audit_event;
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result};
-use app::domain::{ActiveImpersonation, AuditKind, Event, GrantId, Principal, Timestamp, UserId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, QuerySelect, Set};
+use app::domain::{ActiveImpersonation, AuditKind, Event, GrantId, Page, Principal, Timestamp, UserId};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 /// An audit line with what every line has; the rest is filled in by the caller.
 fn line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audit_event::ActiveModel {
@@ -68,9 +68,17 @@ pub async fn append_write(conn: &impl ConnectionTrait, imp: &ActiveImpersonation
     Ok(())
 }
 
-/// The latest lines, newest first.
-pub async fn latest(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<audit_event::Model>> {
-    audit_event::Entity::find().order_by_desc(audit_event::Column::Id).limit(limit).all(conn).await.context("reading the audit log")
+/// One page of lines, newest first, and how many there are in all.
+pub async fn page(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<audit_event::Model>, u64)> {
+    let total = audit_event::Entity::find().count(conn).await.context("counting the audit log")?;
+    let lines = audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Id)
+        .offset(page.offset())
+        .limit(Page::SIZE)
+        .all(conn)
+        .await
+        .context("reading the audit log")?;
+    Ok((lines, total))
 }
 
 /// The id of the latest audit event a page showing `principal`'s data depends on.
