@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod scale;
 pub mod seed;
 pub mod startup;
 pub mod store;

@@ -45,6 +45,23 @@ enum Command {
         #[arg(long)]
         tenant: String,
     },
+    /// Fill an empty database with a large data set for measuring: tenants, users, open grants
+    /// (some running), and audit lines. Every password is the demo one.
+    SeedScale {
+        #[arg(long, default_value_t = 100_000)]
+        users: u32,
+        #[arg(long, default_value_t = 1_000)]
+        tenants: u32,
+        #[arg(long, default_value_t = 20)]
+        super_admins: u32,
+        #[arg(long, default_value_t = 10_000)]
+        open_grants: u32,
+        /// Of the open grants, how many are running (started).
+        #[arg(long, default_value_t = 1_000)]
+        live: u32,
+        #[arg(long, default_value_t = 1_000_000)]
+        audit: u32,
+    },
 }
 
 #[tokio::main]
@@ -71,7 +88,21 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::CreateSuperAdmin { name, email } => create_person(settings, leptos_options, name, email, None).await,
         Command::CreateUser { name, email, tenant } => create_person(settings, leptos_options, name, email, Some(tenant)).await,
+        Command::SeedScale { users, tenants, super_admins, open_grants, live, audit } => {
+            let scale = server::scale::Scale { users, tenants, super_admins, open_grants, running: live, audit_lines: audit };
+            seed_scale(settings, scale).await
+        }
     }
+}
+
+/// Fills an empty database for measuring, saying how long it took.
+async fn seed_scale(settings: Settings, scale: server::scale::Scale) -> Result<(), String> {
+    let db = server::db::connect(&settings.database_url, settings.database_max_connections).await.map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    println!("Seeding {scale:?} …");
+    server::scale::seed(&db, scale, settings.policy, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    println!("Seeded in {:.1} s.", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 /// Leptos options from the settings file when present (env vars override it), else from the

@@ -12,7 +12,7 @@ const STORE_LEVELS: [(&str, u8); 21] = [
     ("passwords", 0),
     ("throttle", 0),
     ("attempts", 0),
-    ("base", 1),
+    ("base", 2),
     ("rows", 1),
     ("tables::people", 2),
     ("tables::consent", 3),

@@ -3,7 +3,7 @@
 use super::base::Store;
 use super::error::{Result, StoreError, answer};
 use super::passwords::{self, HashingGate, StoredHash};
-use super::tables::{logins, people, sessions};
+use super::tables::{consent, logins, people, sessions};
 use super::{attempts, throttle, unit};
 use crate::db::entities::user;
 use crate::db::to_db_time;
@@ -124,10 +124,19 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
     let now = store.now();
     let keys = [(format!("email:{user_id}"), true)];
     let _turn = turn_unless_locked(store, &keys, now).await?;
-    match people::set_email(store.db(), user_id, email.as_str(), &email.normalized()).await {
-        Ok(true) => Ok(()),
+    let txn = store.db().begin().await?;
+    match people::set_email(&txn, user_id, email.as_str(), &email.normalized()).await {
+        Ok(true) => {
+            // The switcher finds an open grant's user by the email they have now.
+            let user = people::by_id(&txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+            let tenant = people::tenant_names(&txn, user.tenant_id).await?.remove(&user.tenant_id.unwrap_or_default());
+            consent::rekey_open_grant(&txn, user_id, &consent::SwitcherKeys::of(&user.name, &user.email, tenant.as_deref())).await?;
+            Ok(txn.commit().await?)
+        }
         Ok(false) => answer(BackendError::NotFound),
         Err(e) if is_taken(&e) => {
+            // Given back first: on SQLite it holds the write lock the failure count needs.
+            drop(txn);
             record_failure(store, &keys, now).await?;
             answer(BackendError::EmailTaken)
         }

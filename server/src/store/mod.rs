@@ -5,8 +5,8 @@
 //! | level | modules | what they do |
 //! |---|---|---|
 //! | 0 | `error`, `passwords`, `throttle`, `attempts` | the error type; hashing, throttle arithmetic, turns (no tables) |
-//! | 1 | `base`, `rows`, `changes` | the shared state (pool, clock, limits); stored rows as domain values; change notifications |
-//! | 2 | `tables::people` | people and tenants, whose names the other tables attach |
+//! | 1 | `rows`, `changes` | stored rows as domain values; change notifications |
+//! | 2 | `base`, `tables::people` | the shared state (pool, clock, limits, changes); people and tenants, whose names the other tables attach |
 //! | 3 | `tables::{consent, audit, sessions, logins, tasks}` | one table family each, on any connection |
 //! | 4 | `unit` | the unit of work: the only place a consent transaction is opened |
 //! | 5 | `resolve`, `accounts`, `tasks`, `reads`, `sweep` | the use cases |

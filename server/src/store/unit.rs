@@ -24,6 +24,10 @@ pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: 
     for event in &events {
         consent::store_event(&txn, event).await?;
         audit::append(&txn, event).await?;
+        if let Event::Allowed(grant) = event {
+            let keys = consent::SwitcherKeys::of(&record.name, &record.email, record.tenant_name.as_deref());
+            consent::key_grant(&txn, grant.id, &keys).await?;
+        }
     }
     let tell_here = if events.is_empty() { false } else { changes::queue(&txn, subject).await? };
     let new_session = move_session(&txn, &moved, &events, now).await?;

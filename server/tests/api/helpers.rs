@@ -55,10 +55,10 @@ pub const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(60);
 
 /// A watchdog for the test that owns it. `tokio::time::timeout` would not do: it cannot fire
 /// while the test's runtime thread is stuck, and a hang is exactly when it is needed.
-struct TimeLimit(Option<std::sync::mpsc::Sender<()>>);
+pub struct TimeLimit(Option<std::sync::mpsc::Sender<()>>);
 
 impl TimeLimit {
-    fn start() -> TimeLimit {
+    pub fn start() -> TimeLimit {
         let test = std::thread::current().name().unwrap_or("an integration test").to_owned();
         let (done, finished) = std::sync::mpsc::channel::<()>();
         std::thread::spawn(move || {
@@ -129,6 +129,18 @@ async fn fresh_postgres_database(server: &str) -> String {
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("a new database");
     admin.close().await.expect("closed");
     format!("{server}/{name}")
+}
+
+/// A new, empty database (SQLite in a temporary directory, or PostgreSQL as above) for a test that
+/// needs no server: its URL, and the directory to keep while it is used.
+pub async fn empty_database() -> (String, tempfile::TempDir) {
+    init_logs();
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = match std::env::var("IMPERSONATE_TEST_POSTGRES") {
+        Ok(server) => fresh_postgres_database(&server).await,
+        Err(_) => format!("sqlite://{}/test.db?mode=rwc", dir.path().display()),
+    };
+    (url, dir)
 }
 
 impl TestApp {

@@ -6,6 +6,7 @@ use app::api::ApiError;
 use app::api::types::Switcher;
 use app::domain::{InvalidInput, Page};
 use reqwest::StatusCode;
+use std::sync::Arc;
 
 fn names(switcher: &Switcher) -> Vec<String> {
     switcher.candidates.iter().map(|c| c.name.clone()).collect()
@@ -84,4 +85,34 @@ async fn a_search_with_control_characters_or_too_long_is_refused_clearly() {
         let refused = ada.fails("impersonation/switcher", &[("search", search)]).await;
         assert_eq!(refused, (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Invalid(InvalidInput::Search.to_string())));
     }
+}
+
+#[tokio::test]
+async fn a_seeded_data_set_reads_as_one_the_rules_made() {
+    use app::backend::Backend;
+    let _time_limit = TimeLimit::start();
+    let (url, _dir) = empty_database().await;
+    let db = server::db::connect(&url, 4).await.expect("a database");
+    let settings = test_settings();
+    let scale = server::scale::Scale { users: 60, tenants: 3, super_admins: 2, open_grants: 30, running: 5, audit_lines: 100 };
+    server::scale::seed(&db, scale, settings.policy, T0).await.expect("seeded");
+    let store = server::store::Store::new(db.clone(), Arc::new(server::clock::ManualClock::starting_at(T0)), &settings);
+    let (page, total) = store.open_consents(T0, &app::domain::Search::default(), Page(0)).await.expect("a page");
+    assert_eq!((total, page.len()), (30, 25), "every open grant is a candidate");
+    let running = page.iter().filter(|r| r.consent.live_impersonations(T0).count() == 1).count()
+        + store.open_consents(T0, &app::domain::Search::default(), Page(1)).await.expect("a page").0.iter().filter(|r| r.consent.live_impersonations(T0).count() == 1).count();
+    assert_eq!(running, 5, "the running ones hold under the rules");
+    assert_eq!(store.audit_log(Page(0)).await.expect("the log").1, 100);
+    assert!(matches!(server::scale::seed(&db, scale, settings.policy, T0).await, Err(server::scale::ScaleError::NotEmpty(62))), "never over data");
+}
+
+#[tokio::test]
+async fn a_user_is_found_by_the_email_they_have_now() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let _: () = ann.ok("account/email", &[("email", "Zoe.Lee@acme.test")]).await;
+    let ada = app.log_in(ADA).await;
+    assert_eq!(names(&ada.switcher_page("zoe.lee", 0).await), ["Ann Lee"]);
+    assert_eq!(ada.switcher_page("ann@acme", 0).await.total, 0, "not by the old one");
 }

@@ -2,15 +2,15 @@
 //! whose bump is the lock every change to one user's consent takes first.
 
 use super::people;
-use crate::db::entities::{grant, impersonation, tenant, user};
+use crate::db::entities::{grant, impersonation, user};
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result, StoreError};
 use crate::store::rows::{account_of, grant_of, impersonation_of};
 use app::backend::{BackendError, ConsentRecord};
-use app::domain::{Consent, Event, Impersonation, Page, Role, Search, Timestamp, UserId};
-use sea_orm::sea_query::{Expr, Func, LikeExpr, SimpleExpr};
+use app::domain::{Consent, Event, GrantId, Impersonation, Page, Search, Timestamp, UserId};
+use sea_orm::sea_query::{Alias, Expr, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use std::collections::HashMap;
@@ -50,11 +50,55 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
     assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
 }
 
+/// The columns of a grant that the switcher searches and orders by: its user's details as they
+/// were when the grant was given (or the email last changed). Kept on the grant so that a search
+/// touches only the open grants, never every user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SwitcherKeys {
+    /// Lower case: name, email and tenant, for `LIKE` on every word of a search.
+    pub search: String,
+    pub tenant: String,
+    pub name: String,
+}
+
+impl SwitcherKeys {
+    pub fn of(name: &str, email: &str, tenant: Option<&str>) -> SwitcherKeys {
+        let tenant = tenant.unwrap_or_default();
+        SwitcherKeys { search: format!("{name} {email} {tenant}").to_lowercase(), tenant: tenant.to_owned(), name: name.to_owned() }
+    }
+}
+
+const SEARCH: &str = "subject_search";
+const TENANT: &str = "subject_tenant";
+const NAME: &str = "subject_name";
+
+/// Writes the switcher's keys on a grant (when it is given).
+pub async fn key_grant(conn: &impl ConnectionTrait, grant: GrantId, keys: &SwitcherKeys) -> Result<()> {
+    set_keys(conn, grant::Entity::update_many().filter(grant::Column::Id.eq(grant.uuid())), keys).await
+}
+
+/// Writes the switcher's keys on the user's open grant, if any (their email changed).
+pub async fn rekey_open_grant(conn: &impl ConnectionTrait, subject: UserId, keys: &SwitcherKeys) -> Result<()> {
+    let open = grant::Entity::update_many().filter(grant::Column::UserId.eq(subject.uuid())).filter(grant::Column::EndedAt.is_null());
+    set_keys(conn, open, keys).await
+}
+
+async fn set_keys(conn: &impl ConnectionTrait, update: sea_orm::UpdateMany<grant::Entity>, keys: &SwitcherKeys) -> Result<()> {
+    update
+        .col_expr(Alias::new(SEARCH), Expr::value(keys.search.clone()))
+        .col_expr(Alias::new(TENANT), Expr::value(keys.tenant.clone()))
+        .col_expr(Alias::new(NAME), Expr::value(keys.name.clone()))
+        .exec(conn)
+        .await
+        .context("keying a grant for the switcher")?;
+    Ok(())
+}
+
 /// One page of the ordinary users whose grant is open at `now` and who match `search` (every
-/// word in the name, email or tenant name), in a stable order (tenant, name, id), and how many
-/// match in all. The query narrows by the windows of rules 3 and 4 so that a page never grows with
-/// the number of users; the rules decide again on every row it returns. Five queries, whatever
-/// the size of the page.
+/// word in the name, email or tenant name), in a stable order (tenant, name, then the grant), and
+/// how many match in all. The query reads only the open grants (through a partial index), narrowed
+/// by the windows of rules 3 and 4 so that a page never grows with the number of users; the rules
+/// decide again on every row it returns. Five queries, whatever the size of the page.
 pub async fn open_page(conn: &impl ConnectionTrait, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64)> {
     let at = to_db_time(now);
     let open = Condition::all().add(grant::Column::EndedAt.is_null()).add(
@@ -62,26 +106,15 @@ pub async fn open_page(conn: &impl ConnectionTrait, now: Timestamp, search: &Sea
             .add(Condition::all().add(grant::Column::EndsAt.is_null()).add(grant::Column::StartDeadline.gt(at)))
             .add(grant::Column::EndsAt.gt(at)),
     );
-    let mut query = grant::Entity::find()
-        .join(JoinType::InnerJoin, grant::Entity::belongs_to(user::Entity).from(grant::Column::UserId).to(user::Column::Id).into())
-        .join(JoinType::LeftJoin, user::Entity::belongs_to(tenant::Entity).from(user::Column::TenantId).to(tenant::Column::Id).into())
-        .filter(open)
-        .filter(Expr::col((user::Entity, user::Column::Role)).eq(Role::User.as_str()));
-    let lower = |column: SimpleExpr| SimpleExpr::FunctionCall(Func::lower(column));
+    let mut query = grant::Entity::find().filter(open);
     for word in search.words() {
-        let pattern = || LikeExpr::new(format!("%{}%", escape_like(word))).escape('\\');
-        query = query.filter(
-            Condition::any()
-                .add(lower(Expr::col((user::Entity, user::Column::Name)).into()).like(pattern()))
-                .add(Expr::col((user::Entity, user::Column::EmailNormalized)).like(pattern()))
-                .add(lower(Expr::col((tenant::Entity, tenant::Column::Name)).into()).like(pattern())),
-        );
+        query = query.filter(Expr::col(Alias::new(SEARCH)).like(LikeExpr::new(format!("%{}%", escape_like(word))).escape('\\')));
     }
     let total = query.clone().count(conn).await.context("counting the switcher's users")?;
     let grants = query
-        .order_by(Expr::col((tenant::Entity, tenant::Column::Name)), Order::Asc)
-        .order_by(Expr::col((user::Entity, user::Column::Name)), Order::Asc)
-        .order_by(Expr::col((user::Entity, user::Column::Id)), Order::Asc)
+        .order_by(Expr::col(Alias::new(TENANT)), Order::Asc)
+        .order_by(Expr::col(Alias::new(NAME)), Order::Asc)
+        .order_by_asc(grant::Column::Id)
         .offset(page.offset())
         .limit(Page::SIZE)
         .all(conn)
