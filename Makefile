@@ -55,13 +55,14 @@ test-rust:
 	@echo "==> Rust tests: domain, units and integration (real server on port 0, own database)"
 	cargo test --workspace
 
-# The integration tests again, each on its own new PostgreSQL database (setup records the port).
+# The integration tests again, each on its own new PostgreSQL database (setup records the port):
+# the in-process api tests, and the crash test (a server process killed mid-write and restarted).
 test-postgres:
 	@port=$$(cat target/.postgres-port) && url=postgres://impersonate:impersonate@127.0.0.1:$$port && \
 	echo && echo "==> Integration tests on PostgreSQL ($$url)" && \
 	psql "$$url/postgres" -qAt -c "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'itest_%'" \
 	  | psql "$$url/postgres" -q && \
-	IMPERSONATE_TEST_POSTGRES=$$url cargo test -p server --test api
+	IMPERSONATE_TEST_POSTGRES=$$url cargo test -p server --test api --test crash
 
 # Against fresh servers: SQLite ones, and one on a new PostgreSQL database (setup records the port).
 test-e2e:
