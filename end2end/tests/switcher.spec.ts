@@ -60,7 +60,7 @@ test("an ordinary user neither sees the switcher nor can open it", async ({ peop
   await expect(gina.page.getByRole("link", { name: "Impersonate a user" })).toHaveCount(0);
   const response = await gina.page.goto("/impersonate");
   expect(response?.status()).toBe(403);
-  await expect(gina.page.getByRole("alert")).toHaveText("You are not allowed to do this.");
+  await expect(gina.page.getByRole("alert")).toHaveText("Only super admins, in their own session, can see this.");
   await expect(gina.page.getByRole("button", { name: /^Impersonate / })).toHaveCount(0);
 });
 
