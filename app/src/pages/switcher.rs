@@ -82,8 +82,8 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
             </div>
         </div>
         {action_error(start.value())}
-        <p class="empty" hidden=move || total.get() > 0 || !query.with(|q| q.trim().is_empty())>"Nobody allows impersonation right now."</p>
-        <p class="empty" role="status" hidden=move || total.get() > 0 || query.with(|q| q.trim().is_empty())>
+        <p class="empty" hidden=move || { total.get() > 0 || !query.with(|q| q.trim().is_empty()) }>"Nobody allows impersonation right now."</p>
+        <p class="empty" role="status" hidden=move || { total.get() > 0 || query.with(|q| q.trim().is_empty()) }>
             "No user matches your search."
         </p>
         // Rows are keyed by user: a refresh updates a row's status in place and keeps focus on its button.
