@@ -76,7 +76,10 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
         user::ActiveModel {
             id: Set(Uuid::new_v4()),
             tenant_id: Set(tenant),
-            name: Set(format!("{first} {last}")),
+            name: Set(match tenant {
+                Some(_) => format!("{first} {last}"),
+                None => format!("Staff {n:02}"),
+            }),
             email: Set(email.clone()),
             email_normalized: Set(email),
             password_hash: Set(hash.clone()),
