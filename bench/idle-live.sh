@@ -37,9 +37,9 @@ echo "==> $N live channels open as Ann"
 for _ in $(seq 1 "$N"); do
   curl -sN -b "$dir/jar" "$addr/api/events" > /dev/null 2>&1 &
 done
-# Let every channel make its first read before counting.
+# Let every channel make its first read (and its statistics reach pg_stat) before counting.
 until [ "$(psql "$url/$db" -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'")" -ge 1 ]; do sleep 0.5; done
-sleep 3
+sleep 15
 count() { psql "$url/postgres" -qAt -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '$db'"; }
 before=$(count)
 echo "==> Counting for $D s while nothing changes"
