@@ -234,6 +234,15 @@ impl World {
                 assert!(self.users.iter().any(|u| u.id() == grant.user), "a super admin is a subject");
             }
         }
+        // The stored-history checker agrees: whatever the rules decided, it finds nothing.
+        let staff: Vec<UserId> = self.admins.iter().map(|a| a.id()).collect();
+        for user in self.users.clone() {
+            let grants: Vec<Grant> = self.grants.values().filter(|g| g.user == user.id()).cloned().collect();
+            let impersonations = self.impersonations.values().filter(|i| grants.iter().any(|g| g.id == i.grant)).cloned().collect();
+            let history = StoredHistory { subject: user, grants, impersonations };
+            let found = check_history(&history, &self.policy, now, |id| staff.contains(&id));
+            assert!(found.is_empty(), "the history checker objects: {found:?}");
+        }
         for admin in 0..ADMINS {
             if let Principal::Impersonating(imp) = self.principal(admin) {
                 assert!(now < imp.ends_at);
