@@ -1,13 +1,14 @@
 //! What the pages read, put together from the tables: a user's history and the audit log, with
-//! the names of the people on them.
+//! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
 use super::error::Result;
-use super::rows::{grant_of, impersonation_of};
+use super::rows::{account_of, grant_of, impersonation_of};
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, HistoryRecord};
-use app::domain::{AuditKind, EndReason, GrantId, Page, UserId};
+use app::domain::rules::{AuditLine, AuditTally, StoredHistory};
+use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, Page, Role, UserId};
 use sea_orm::ConnectionTrait;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A user's impersonations, newest first, each with its grant (the rules tell from it whether
 /// time ended the impersonation before anyone recorded it).
@@ -54,4 +55,59 @@ pub async fn audit_log(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<A
         })
         .collect();
     Ok((records, total))
+}
+
+/// Everything stored about every consent, read back for `server check-history`: each person's
+/// grants and impersonations, who is staff, and the audit log counted by kind. It reads whole
+/// tables, so it is for a test database or one whose servers are stopped (the tables are read one
+/// after another, not as one snapshot).
+pub struct StoredRecords {
+    pub histories: Vec<StoredHistory>,
+    pub super_admins: HashSet<UserId>,
+    pub audit: AuditTally,
+    /// Audit lines of a kind or end reason this build cannot read.
+    pub unreadable_audit_lines: u64,
+    /// Impersonations whose grant is nobody's (the foreign key should make this zero).
+    pub stray_impersonations: u64,
+}
+
+pub async fn stored_records(conn: &impl ConnectionTrait) -> Result<StoredRecords> {
+    let people = people::everyone(conn).await?;
+    let mut grants: HashMap<uuid::Uuid, Vec<Grant>> = HashMap::new();
+    let mut owner = HashMap::new();
+    for row in consent::every_grant(conn).await? {
+        owner.insert(row.id, row.user_id);
+        grants.entry(row.user_id).or_default().push(grant_of(&row));
+    }
+    let mut impersonations: HashMap<uuid::Uuid, Vec<Impersonation>> = HashMap::new();
+    let mut stray_impersonations = 0;
+    for row in consent::every_impersonation(conn).await? {
+        match owner.get(&row.grant_id) {
+            Some(user) => impersonations.entry(*user).or_default().push(impersonation_of(&row)),
+            None => stray_impersonations += 1,
+        }
+    }
+    let super_admins = people.iter().filter(|p| p.role == Role::SuperAdmin.as_str()).map(|p| UserId::from_uuid(p.id)).collect();
+    let mut histories = Vec::with_capacity(people.len());
+    for person in &people {
+        histories.push(StoredHistory {
+            subject: account_of(person)?,
+            grants: grants.remove(&person.id).unwrap_or_default(),
+            impersonations: impersonations.remove(&person.id).unwrap_or_default(),
+        });
+    }
+    // Grants of nobody (the foreign key should make this empty) go unchecked: count them as stray.
+    stray_impersonations += impersonations.values().map(|i| i.len() as u64).sum::<u64>();
+    let mut tally = AuditTally::new();
+    let mut unreadable_audit_lines = 0;
+    for (kind, end_reason, lines) in audit::tally(conn).await? {
+        let lines = u64::try_from(lines).unwrap_or_default();
+        let reason = end_reason.as_deref().map(EndReason::parse);
+        match (AuditKind::parse(&kind), reason) {
+            (Some(kind), None) => *tally.entry(AuditLine { kind, end_reason: None }).or_insert(0) += lines,
+            (Some(kind), Some(Some(reason))) => *tally.entry(AuditLine { kind, end_reason: Some(reason) }).or_insert(0) += lines,
+            _ => unreadable_audit_lines += lines,
+        }
+    }
+    Ok(StoredRecords { histories, super_admins, audit: tally, unreadable_audit_lines, stray_impersonations })
 }
