@@ -140,7 +140,7 @@ class Person(HttpUser):
                 response.success()
                 return response
             if status >= 500 or status == 0:
-                STATUS[f"5xx {name}"] += 1
+                STATUS[f"{'5xx' if status else 'no answer'} {name}"] += 1
                 response.failure(f"{status}: {response.text[:200]}")
                 return None
             refusal = refusal_of(response) if status == 403 else None
