@@ -131,7 +131,7 @@ w("| request | count | failed | req/s | p50 | p95 | p99 | max |")
 w("|---|---:|---:|---:|---:|---:|---:|---:|")
 for row in sorted(stats, key=lambda r: (r["Name"] == "Aggregated", r["Name"])):
     name = row["Name"] if row["Name"] != "Aggregated" else "**all**"
-    w(f"| {row['Type']} {name} | {row['Request Count']} | {row['Failure Count']} | {float(row['Requests/s']):.1f} "
+    w(f"| {(row['Type'] + ' ' + name).strip()} | {row['Request Count']} | {row['Failure Count']} | {float(row['Requests/s']):.1f} "
       f"| {row['50%']} | {row['95%']} | {row['99%']} | {float(row['Max Response Time']):.0f} |")
 w("")
 w("## Operations acknowledged (2xx)")
@@ -165,7 +165,8 @@ w("")
 w("## Stored history against the rules (`server check-history`)")
 w("")
 w(f"{history['people']} people, {history['grants']} grants, {history['impersonations']} impersonations "
-  f"({still_running} still running). Violations of the rules: {len(history['violations'])}. "
+  f"({still_running} still running). Violations of the rules, in the stored records or in the audit log "
+  f"replayed line by line against them: {len(history['violations'])}. "
   f"Audit lines against the lines the stored records imply: "
   + ("all equal." if not history["mismatches"] else "; ".join(history["mismatches"])))
 for violation in history["violations"][:20]:

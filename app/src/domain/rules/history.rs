@@ -17,13 +17,16 @@
 //! - an end is recorded no later than the grant was over, and for the reason the rules give it;
 //!   a grant recorded as ended leaves no impersonation under it without a recorded end.
 //!
-//! It also says which audit lines the stored history implies ([`implied_audit`]): every change is
-//! an event and every event a line (rule 10), so the stored lines must add up to exactly these.
+//! The audit log is checked against the same records ([`check_audit`], rule 10): replaying a
+//! user's lines in the order they were written must rebuild exactly the stored grants and
+//! impersonations, each line must follow from the ones before it, and every `wrote` line must
+//! fall inside an impersonation that held at that instant. [`implied_audit`] gives the same
+//! agreement as counts by kind, for a summary.
 //!
 //! Intervals are half-open as everywhere in the rules: a start at `start_deadline` is a breach,
 //! one a millisecond before is not. Records are compared on the stored millisecond.
 
-use super::{EndReason, Grant, Impersonation, LogoutScope, Policy};
+use super::{EndReason, Ending, Grant, Impersonation, LogoutScope, Policy, StartReason, holds};
 use crate::domain::audit::AuditKind;
 use crate::domain::ids::{GrantId, ImpersonationId, UserId};
 use crate::domain::principal::Account;
@@ -90,6 +93,14 @@ pub enum Breach {
     UnfoundedEndReason(EndReason),
     /// A record dated after the checker's `now`.
     FromTheFuture,
+    /// The grant or impersonation rebuilt from the audit log differs from the stored one, or
+    /// exists on one side only.
+    AuditDisagrees,
+    /// An audit line that cannot follow the lines before it (an end of something never started,
+    /// a second end, a start under a grant never given, a line about someone else).
+    AuditLineUnfounded,
+    /// A `wrote` line at an instant its impersonation did not hold.
+    WroteOutsideImpersonation,
 }
 
 impl Breach {
@@ -104,6 +115,8 @@ impl Breach {
             Breach::StartedAfterEndsAt | Breach::EndedAfterGrant | Breach::GrantEndOutsideWindow => 4,
             Breach::StartedAfterGrantEnded | Breach::OutlivesGrant => 5,
             Breach::EndedBeforeStart | Breach::FromTheFuture => 10,
+            Breach::AuditDisagrees | Breach::AuditLineUnfounded => 10,
+            Breach::WroteOutsideImpersonation => 13,
             Breach::UnfoundedEndReason(EndReason::CoImpersonatorLoggedOut | EndReason::Stopped) => 7,
             Breach::UnfoundedEndReason(EndReason::Disallowed) => 5,
             Breach::UnfoundedEndReason(EndReason::StartWindowOver) => 3,
@@ -279,6 +292,129 @@ fn end_is_founded(imp: &Impersonation, reason: EndReason, at: Timestamp, grant: 
     }
 }
 
+/// One line of the audit log as stored, with the ids it names (the log keeps them for this).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedEvent {
+    pub at: Timestamp,
+    pub kind: AuditKind,
+    pub subject: UserId,
+    pub super_admin: Option<UserId>,
+    pub grant: GrantId,
+    pub impersonation: Option<ImpersonationId>,
+    pub end_reason: Option<EndReason>,
+    /// The reason given for starting, on `started` and `joined` lines.
+    pub reason: Option<String>,
+}
+
+/// Replays `lines` (one user's audit lines, in the order they were written) and names every
+/// place where they disagree with the stored `history`, or could not have been written by the
+/// rules: see the module doc. The windows a line does not carry (the start deadline, `ends_at`)
+/// are the policy's, as the rules computed them.
+pub fn check_audit(history: &StoredHistory, lines: &[LoggedEvent], policy: &Policy) -> Vec<Violation> {
+    let user = history.subject.id();
+    let mut found = Vec::new();
+    let mut breach = |grant: Option<GrantId>, impersonation: Option<ImpersonationId>, breach: Breach| {
+        found.push(Violation { user, grant, impersonation, breach });
+    };
+    let mut grants: Vec<Grant> = Vec::new();
+    let mut impersonations: Vec<Impersonation> = Vec::new();
+    for line in lines {
+        let (g, i) = (Some(line.grant), line.impersonation);
+        if line.subject != user {
+            breach(g, i, Breach::AuditLineUnfounded);
+            continue;
+        }
+        let grant = grants.iter_mut().find(|x| x.id == line.grant);
+        let applied = match (line.kind, grant) {
+            (AuditKind::Allowed, None) => {
+                grants.push(Grant {
+                    id: line.grant,
+                    user,
+                    allowed_at: line.at,
+                    start_deadline: line.at.plus(policy.start_window),
+                    ends_at: None,
+                    ended: None,
+                });
+                true
+            }
+            (AuditKind::Disallowed | AuditKind::GrantEnded, Some(grant)) if grant.ended.is_none() => {
+                let reason = if line.kind == AuditKind::Disallowed { Some(EndReason::Disallowed) } else { line.end_reason };
+                grant.ended = reason.map(|reason| Ending { at: line.at, reason });
+                grant.ended.is_some()
+            }
+            (AuditKind::Started | AuditKind::Joined, Some(grant)) => {
+                // The first start under a grant is `started`, every later one `joined`, and none
+                // follows the grant's end.
+                let first = line.kind == AuditKind::Started;
+                let started_before = impersonations.iter().any(|x| x.grant == grant.id);
+                let in_order = grant.ended.is_none() && if first { !started_before } else { started_before };
+                let new = line.impersonation.zip(line.super_admin).filter(|(id, _)| !impersonations.iter().any(|x| x.id == *id));
+                match new {
+                    Some((id, super_admin)) if in_order => {
+                        if first {
+                            grant.ends_at = Some(line.at.plus(policy.duration));
+                        }
+                        impersonations.push(Impersonation {
+                            id,
+                            grant: grant.id,
+                            super_admin,
+                            started_at: line.at,
+                            reason: line.reason.clone().map(StartReason::from_stored),
+                            ended: None,
+                        });
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            (AuditKind::Ended, Some(grant)) => {
+                let imp = impersonations.iter_mut().find(|x| Some(x.id) == line.impersonation && x.grant == grant.id && x.ended.is_none());
+                match (imp, line.end_reason) {
+                    (Some(imp), Some(reason)) => {
+                        imp.ended = Some(Ending { at: line.at, reason });
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            (AuditKind::Wrote, Some(grant)) => {
+                match impersonations.iter().find(|x| Some(x.id) == line.impersonation && x.grant == grant.id) {
+                    Some(imp) => {
+                        if holds(imp, grant, line.at).is_err() {
+                            breach(g, i, Breach::WroteOutsideImpersonation);
+                        }
+                        true
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        };
+        if !applied {
+            breach(g, i, Breach::AuditLineUnfounded);
+        }
+    }
+
+    // What the log rebuilt must be exactly what is stored.
+    for stored in &history.grants {
+        if grants.iter().find(|g| g.id == stored.id) != Some(stored) {
+            breach(Some(stored.id), None, Breach::AuditDisagrees);
+        }
+    }
+    for rebuilt in grants.iter().filter(|g| !history.grants.iter().any(|s| s.id == g.id)) {
+        breach(Some(rebuilt.id), None, Breach::AuditDisagrees);
+    }
+    for stored in &history.impersonations {
+        if impersonations.iter().find(|i| i.id == stored.id) != Some(stored) {
+            breach(Some(stored.grant), Some(stored.id), Breach::AuditDisagrees);
+        }
+    }
+    for rebuilt in impersonations.iter().filter(|i| !history.impersonations.iter().any(|s| s.id == i.id)) {
+        breach(Some(rebuilt.grant), Some(rebuilt.id), Breach::AuditDisagrees);
+    }
+    found
+}
+
 /// One kind of audit line, with the end reason it carries (only ends carry one, and a grant the
 /// user disallowed is a `disallowed` line without one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -326,6 +462,32 @@ pub fn implied_audit(history: &StoredHistory) -> AuditTally {
         add(AuditKind::Ended, Some(ending.reason));
     }
     tally
+}
+
+/// For the tests: the line the store appends for an event (`store::tables::audit::append`).
+#[cfg(test)]
+pub(crate) fn logged(event: &super::Event) -> LoggedEvent {
+    let kind = event.audit_kind();
+    let line = |at, subject, grant| LoggedEvent { at, kind, subject, super_admin: None, grant, impersonation: None, end_reason: None, reason: None };
+    match event {
+        super::Event::Allowed(g) => line(g.allowed_at, g.user, g.id),
+        super::Event::GrantEnded { grant, user, ending } => LoggedEvent {
+            end_reason: (kind != AuditKind::Disallowed).then_some(ending.reason),
+            ..line(ending.at, *user, *grant)
+        },
+        super::Event::Started { impersonation: imp, user, .. } | super::Event::Joined { impersonation: imp, user } => LoggedEvent {
+            super_admin: Some(imp.super_admin),
+            impersonation: Some(imp.id),
+            reason: imp.reason.as_ref().map(|r| r.as_str().to_owned()),
+            ..line(imp.started_at, *user, imp.grant)
+        },
+        super::Event::Ended { impersonation, grant, super_admin, user, ending, .. } => LoggedEvent {
+            super_admin: Some(*super_admin),
+            impersonation: Some(*impersonation),
+            end_reason: Some(ending.reason),
+            ..line(ending.at, *user, *grant)
+        },
+    }
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@
 
 mod history;
 
-pub use history::{AuditLine, AuditTally, Breach, StoredHistory, Violation, check_history, implied_audit};
+pub use history::{AuditLine, AuditTally, Breach, LoggedEvent, StoredHistory, Violation, check_audit, check_history, implied_audit};
 
 use super::ids::{GrantId, ImpersonationId, TenantId, UserId};
 use super::principal::{Account, ActiveImpersonation, Principal};

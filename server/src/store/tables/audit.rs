@@ -81,19 +81,9 @@ pub async fn page(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<audit_
     Ok((lines, total))
 }
 
-/// How many lines the log holds of each stored kind and end reason, as stored (text).
-pub async fn tally(conn: &impl ConnectionTrait) -> Result<Vec<(String, Option<String>, i64)>> {
-    audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::Kind)
-        .column(audit_event::Column::EndReason)
-        .column_as(audit_event::Column::Id.count(), "lines")
-        .group_by(audit_event::Column::Kind)
-        .group_by(audit_event::Column::EndReason)
-        .into_tuple()
-        .all(conn)
-        .await
-        .context("counting the audit log by kind")
+/// Every line, in the order they were written (the history check's whole-table read).
+pub async fn every_line(conn: &impl ConnectionTrait) -> Result<Vec<audit_event::Model>> {
+    audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(conn).await.context("reading the whole audit log")
 }
 
 /// The id of the latest audit event a page showing `principal`'s data depends on.

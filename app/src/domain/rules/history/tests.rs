@@ -29,10 +29,11 @@ fn is_staff(id: UserId) -> bool {
     id.uuid().as_u128() >= 10
 }
 
-/// A user's history as the store keeps it, made by the rules' own decisions.
+/// A user's history as the store keeps it, made by the rules' own decisions, and its audit lines.
 struct Recorder {
     consent: Consent,
     history: StoredHistory,
+    log: Vec<LoggedEvent>,
     next_id: u128,
 }
 
@@ -41,6 +42,7 @@ impl Recorder {
         Recorder {
             consent: Consent { subject: user(), grant: None, impersonations: Vec::new() },
             history: StoredHistory { subject: user(), grants: Vec::new(), impersonations: Vec::new() },
+            log: Vec::new(),
             next_id: 1_000,
         }
     }
@@ -54,6 +56,7 @@ impl Recorder {
     fn store(&mut self, events: Vec<Event>) {
         for event in &events {
             self.consent.apply(event);
+            self.log.push(logged(event));
             match event {
                 Event::Allowed(g) => self.history.grants.push(g.clone()),
                 Event::GrantEnded { grant, ending, .. } => {
@@ -102,6 +105,25 @@ impl Recorder {
         });
         let events = stop(&self.consent, &who, at, &policy()).expect("stopped");
         self.store(events);
+    }
+
+    /// A write made at `at` while impersonating in `id`, as its audit line.
+    fn write(&mut self, id: ImpersonationId, at: Timestamp) {
+        let imp = self.history.impersonations.iter().find(|i| i.id == id).expect("an impersonation");
+        self.log.push(LoggedEvent {
+            at,
+            kind: AuditKind::Wrote,
+            subject: user().id(),
+            super_admin: Some(imp.super_admin),
+            grant: imp.grant,
+            impersonation: Some(id),
+            end_reason: None,
+            reason: None,
+        });
+    }
+
+    fn check_log(&self) -> Vec<Breach> {
+        check_audit(&self.history, &self.log, &policy()).into_iter().map(|v| v.breach).collect()
     }
 
     fn check(&self, now: Timestamp) -> Vec<Breach> {
@@ -404,4 +426,91 @@ fn the_implied_audit_has_a_line_per_event() {
     ]);
     assert_eq!(implied_audit(&r.history), expected);
     assert_eq!(line(AuditKind::Ended, Some(EndReason::Stopped)).to_string(), "ended (stopped)");
+}
+
+// Rule 10: the audit log, replayed, is the stored history
+
+/// `running()` with writes, a stop, a disallow and a new grant: every kind of line.
+fn logged_history() -> Recorder {
+    let mut r = running();
+    let (first, second) = (r.history.impersonations[0].id, r.history.impersonations[1].id);
+    r.write(first, T0.plus(Duration::from_secs(25)));
+    r.stop(first, T0.plus(Duration::from_secs(30)));
+    let third = r.start(admin(1), T0.plus(Duration::from_secs(40)));
+    r.write(third, T0.plus(Duration::from_secs(45)));
+    r.disallow(T0.plus(Duration::from_secs(50)));
+    r.allow(T0.plus(Duration::from_secs(60)));
+    assert!(r.history.impersonations.iter().any(|i| i.id == second));
+    r
+}
+
+#[test]
+fn the_log_of_a_history_made_by_the_rules_rebuilds_it() {
+    let r = logged_history();
+    assert_eq!(r.check_log(), []);
+    assert_eq!(r.check(LATER), []);
+}
+
+#[test]
+fn a_missing_line_is_a_disagreement() {
+    let mut r = logged_history();
+    let at = r.log.iter().position(|l| l.kind == AuditKind::Ended).expect("an end");
+    let line = r.log.remove(at);
+    let found = check_audit(&r.history, &r.log, &policy());
+    assert_eq!(found.iter().map(|v| v.breach).collect::<Vec<_>>(), [Breach::AuditDisagrees]);
+    assert_eq!(found[0].impersonation, line.impersonation);
+}
+
+#[test]
+fn a_line_moved_by_a_millisecond_is_a_disagreement() {
+    let mut r = logged_history();
+    let at = r.log.iter().position(|l| l.kind == AuditKind::Joined).expect("a join");
+    r.log[at].at = r.log[at].at.plus(MS);
+    assert_eq!(r.check_log(), [Breach::AuditDisagrees]);
+}
+
+#[test]
+fn a_stored_record_without_lines_is_a_disagreement() {
+    let mut r = logged_history();
+    r.log.retain(|l| l.grant != r.history.grants[1].id);
+    assert_eq!(r.check_log(), [Breach::AuditDisagrees]);
+}
+
+#[test]
+fn a_join_before_any_start_and_a_second_end_are_unfounded() {
+    let mut r = logged_history();
+    let started = r.log.iter().position(|l| l.kind == AuditKind::Started).expect("a start");
+    r.log[started].kind = AuditKind::Joined;
+    assert!(r.check_log().contains(&Breach::AuditLineUnfounded));
+    let mut r = logged_history();
+    let ended = r.log.iter().find(|l| l.kind == AuditKind::Ended).expect("an end").clone();
+    r.log.push(ended);
+    assert_eq!(r.check_log(), [Breach::AuditLineUnfounded]);
+}
+
+#[test]
+fn a_line_about_someone_else_is_unfounded() {
+    let mut r = logged_history();
+    r.log[0].subject = UserId(Uuid::from_u128(2));
+    assert!(r.check_log().contains(&Breach::AuditLineUnfounded));
+}
+
+#[test]
+fn a_write_one_millisecond_before_ends_at_holds_and_at_it_is_a_violation() {
+    let mut r = running();
+    let id = r.history.impersonations[0].id;
+    let ends_at = r.history.grants[0].ends_at.expect("started");
+    r.write(id, ends_at.minus(MS));
+    assert_eq!(r.check_log(), []);
+    r.write(id, ends_at);
+    assert_eq!(r.check_log(), [Breach::WroteOutsideImpersonation]);
+}
+
+#[test]
+fn a_write_after_the_disallow_is_a_violation() {
+    let mut r = running();
+    let id = r.history.impersonations[0].id;
+    r.disallow(T0.plus(Duration::from_secs(30)));
+    r.write(id, T0.plus(Duration::from_secs(30)));
+    assert_eq!(r.check_log(), [Breach::WroteOutsideImpersonation]);
 }
