@@ -8,7 +8,7 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e watch clean-data
+.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e load-test watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
@@ -69,6 +69,12 @@ test-e2e:
 	@echo
 	@echo "==> Browser tests: Playwright in Chromium against fresh servers with their own databases"
 	cd end2end && IMPERSONATE_E2E_POSTGRES=postgres://impersonate:impersonate@127.0.0.1:$$(cat ../target/.postgres-port) npx playwright test
+
+## A bounded load test, not part of `make test`: 200 users and 20 super admins against two instances
+## on a new PostgreSQL database for LOAD_SECONDS (60), then the stored history checked against the
+## rules. Fails on any 5xx, violation or unexplained audit line; summary in bench/results/.
+load-test: setup release
+	@scripts/load-test.sh
 
 ## Development: rebuild and reload on every change.
 watch: setup-run

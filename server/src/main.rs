@@ -1,16 +1,20 @@
 #![recursion_limit = "256"]
 //! The `server` command: serves the app (optionally with demo data), or creates a super admin on
-//! a real deployment.
+//! a real deployment; for the load test, seeds its accounts and checks the stored history.
 
 use app::backend::Clock;
-use app::domain::Role;
+use app::domain::rules::{self, AuditLine, AuditTally};
+use app::domain::{AuditKind, Role};
 use clap::{Parser, Subcommand};
 use server::clock::SystemClock;
 use server::config::{SETTINGS_FILE, Settings};
-use server::store::NewUser;
+use server::store::{NewUser, Store};
 use server::{Application, seed};
+use std::collections::BTreeSet;
 use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(name = "server", about = "Impersonate: let users allow vendor staff to see what they see")]
@@ -62,6 +66,23 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         audit: u32,
     },
+    /// Create the load test's accounts: user-1..N@load.test in tenants of 20 and
+    /// admin-1..M@load.test, the password read as for `create-super-admin`. Keeps existing ones.
+    SeedLoad {
+        #[arg(long, default_value_t = 200)]
+        users: u32,
+        #[arg(long, default_value_t = 20)]
+        super_admins: u32,
+    },
+    /// Check every stored grant and impersonation against the rules (with the configured policy),
+    /// and the audit log against them (replayed line by line, and counted by kind); print what was
+    /// found, and fail on any violation. Reads whole tables: run it on a test database, or with
+    /// the servers stopped.
+    CheckHistory {
+        /// Also write the figures as JSON to this file (for the load test's summary).
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -92,6 +113,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             let scale = server::scale::Scale { users, tenants, super_admins, open_grants, running: live, audit_lines: audit };
             seed_scale(settings, scale).await
         }
+        Command::SeedLoad { users, super_admins } => seed_load(settings, users, super_admins).await,
+        Command::CheckHistory { json } => check_history(settings, json).await,
     }
 }
 
@@ -155,15 +178,7 @@ async fn create_person(
     email: String,
     tenant: Option<String>,
 ) -> Result<(), String> {
-    let password = match std::env::var("IMPERSONATE_PASSWORD") {
-        Ok(password) => password,
-        Err(_) => {
-            eprintln!("Password for {email} (one line):");
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
+    let password = password_for(&email)?;
     // Port 0: this command only needs the database, never the configured port.
     let mut options = leptos_options;
     options.site_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
@@ -179,5 +194,111 @@ async fn create_person(
         Role::SuperAdmin => println!("Created super admin {email}."),
         Role::User => println!("Created user {email}."),
     }
+    Ok(())
+}
+
+/// The password from IMPERSONATE_PASSWORD or, if unset, the first line of standard input.
+fn password_for(whom: &str) -> Result<String, String> {
+    match std::env::var("IMPERSONATE_PASSWORD") {
+        Ok(password) => Ok(password),
+        Err(_) => {
+            eprintln!("Password for {whom} (one line):");
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+        }
+    }
+}
+
+/// The store alone, without a listener: the commands that only read or seed the database.
+async fn open_store(settings: &Settings) -> Result<Store, String> {
+    let db = server::db::connect(&settings.database_url, settings.database_max_connections).await.map_err(|e| e.to_string())?;
+    Ok(Store::new(db, Arc::new(SystemClock), settings))
+}
+
+async fn seed_load(settings: Settings, users: u32, super_admins: u32) -> Result<(), String> {
+    let password = password_for("the load test's accounts")?;
+    let store = open_store(&settings).await?;
+    let created = seed::load_accounts(&store, users, super_admins, &password, SystemClock.now()).await.map_err(|e| e.to_string())?;
+    println!("Load accounts: {users} users (user-1..{users}@load.test), {super_admins} super admins (admin-1..{super_admins}@load.test); {created} created now.");
+    Ok(())
+}
+
+/// Runs the domain's checkers over every stored history and its audit lines, and compares the
+/// log's counts by kind with the lines the stored records imply. The verdicts are the domain's;
+/// this only reads, adds up and prints.
+async fn check_history(settings: Settings, json: Option<PathBuf>) -> Result<(), String> {
+    let store = open_store(&settings).await?;
+    let now = SystemClock.now();
+    let records = store.stored_records().await.map_err(|e| e.to_string())?;
+    let staff = &records.super_admins;
+    let mut violations = Vec::new();
+    let mut implied = AuditTally::new();
+    for history in &records.histories {
+        violations.extend(rules::check_history(history, &settings.policy, now, |id| staff.contains(&id)));
+        let lines = records.logs.get(&history.subject.id()).map_or(&[][..], Vec::as_slice);
+        violations.extend(rules::check_audit(history, lines, &settings.policy));
+        for (line, lines) in rules::implied_audit(history) {
+            *implied.entry(line).or_insert(0) += lines;
+        }
+    }
+    let grants: usize = records.histories.iter().map(|h| h.grants.len()).sum();
+    let impersonations: usize = records.histories.iter().map(|h| h.impersonations.len()).sum();
+    let not_ended = records.histories.iter().flat_map(|h| &h.impersonations).filter(|i| i.ended.is_none()).count();
+
+    println!("Stored history: {} people, {grants} grants, {impersonations} impersonations ({not_ended} with no recorded end)", records.histories.len());
+    println!("Audit log by kind: stored lines / lines the stored grants and impersonations imply");
+    let lines: BTreeSet<AuditLine> = records.audit.keys().chain(implied.keys()).copied().collect();
+    let mut mismatches = Vec::new();
+    for line in &lines {
+        let stored = records.audit.get(line).copied().unwrap_or(0);
+        if line.kind == AuditKind::Wrote {
+            // A write leaves no grant or impersonation behind: the load tool compares these.
+            println!("  {:<40} {stored:>7} / (writes: compared with the load tool's count)", line.to_string());
+            continue;
+        }
+        let expected = implied.get(line).copied().unwrap_or(0);
+        let mark = if stored == expected { "" } else { "   <-- MISMATCH" };
+        println!("  {:<40} {stored:>7} / {expected}{mark}", line.to_string());
+        if stored != expected {
+            mismatches.push(format!("{line}: {stored} stored, {expected} implied"));
+        }
+    }
+    let total: u64 = records.audit.values().sum();
+    println!("  {:<40} {total:>7}", "all lines");
+    if records.unreadable_audit_lines > 0 || records.strays > 0 {
+        println!("Unreadable audit lines: {}; impersonations and audit lines about nobody stored: {}", records.unreadable_audit_lines, records.strays);
+    }
+    println!("Violations of the rules (the stored records, and the audit log replayed against them): {}", violations.len());
+    for violation in violations.iter().take(50) {
+        println!("  {violation}");
+    }
+    if violations.len() > 50 {
+        println!("  ... and {} more", violations.len() - 50);
+    }
+
+    if let Some(path) = json {
+        let by_line = |tally: &AuditTally| tally.iter().map(|(line, n)| (line.to_string(), *n)).collect::<std::collections::BTreeMap<_, _>>();
+        let report = serde_json::json!({
+            "people": records.histories.len(),
+            "grants": grants,
+            "impersonations": impersonations,
+            "impersonations_not_ended": not_ended,
+            "audit": by_line(&records.audit),
+            "audit_total": total,
+            "implied": by_line(&implied),
+            "mismatches": mismatches,
+            "unreadable_audit_lines": records.unreadable_audit_lines,
+            "strays": records.strays,
+            "violations": violations.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let broken = violations.len() + mismatches.len() + usize::from(records.unreadable_audit_lines > 0) + usize::from(records.strays > 0);
+    if broken > 0 {
+        return Err(format!("the stored history breaks the rules: {} violations, {} audit mismatches", violations.len(), mismatches.len()));
+    }
+    println!("The stored history keeps the rules, and the audit log has a line for every change.");
     Ok(())
 }

@@ -80,3 +80,38 @@ pub async fn demo(store: &Store, now: Timestamp) -> Result<Vec<DemoLogin>, Backe
 fn new(name: &str, email: &str, role: Role, tenant: Option<TenantId>) -> NewUser {
     NewUser { name: name.to_owned(), email: email.to_owned(), password: DEMO_PASSWORD.to_owned(), role, tenant }
 }
+
+/// Ordinary users per tenant in the load test's accounts.
+const LOAD_TENANT_SIZE: u32 = 20;
+
+/// The load test's accounts (`make load-test`): `users` ordinary users in tenants of 20, and
+/// `super_admins` super admins, all with `password`. Their emails are `user-<n>@load.test` and
+/// `admin-<n>@load.test`, numbered from 1, so the load tool can name them without reading
+/// anything. Accounts already there are kept, so running it twice creates nothing new; answers
+/// how many it created.
+pub async fn load_accounts(store: &Store, users: u32, super_admins: u32, password: &str, now: Timestamp) -> Result<u32, BackendError> {
+    use futures::StreamExt;
+    let mut people = Vec::new();
+    for n in 1..=users {
+        let tenant = store.tenant_named_or_new(&format!("Load tenant {:02}", (n - 1) / LOAD_TENANT_SIZE + 1), now).await?;
+        people.push((format!("Load User {n:03}"), format!("user-{n}@load.test"), Role::User, Some(tenant)));
+    }
+    people.extend((1..=super_admins).map(|n| (format!("Load Admin {n:02}"), format!("admin-{n}@load.test"), Role::SuperAdmin, None)));
+    // A few at once: hashing is the slow part, and the store's gate lets as many run as there are cores.
+    let created = futures::stream::iter(people)
+        .map(|(name, email, role, tenant)| {
+            store.create_user(NewUser { name, email, password: password.to_owned(), role, tenant }, now)
+        })
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await;
+    let mut count = 0;
+    for outcome in created {
+        match outcome {
+            Ok(_) => count += 1,
+            Err(BackendError::EmailTaken) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(count)
+}

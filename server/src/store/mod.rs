@@ -30,6 +30,7 @@ mod unit;
 pub use accounts::NewUser;
 pub use base::{SessionLimits, Store};
 pub use error::StoreError;
+pub use reads::StoredRecords;
 
 use app::backend::{
     AuditRecord, Backend, BackendError, ConsentRecord, Decide, EndedImpersonation, HistoryRecord, RequestSession, SessionKey, SessionMove,
@@ -65,6 +66,12 @@ impl Store {
             Some(id) => Ok(id),
             None => self.create_tenant(name, now).await,
         }
+    }
+
+    /// Everything stored about every consent, and the audit log by kind, for checking them
+    /// against the rules afterwards (`server check-history`; see [`StoredRecords`]).
+    pub async fn stored_records(&self) -> Result<StoredRecords, BackendError> {
+        Ok(reads::stored_records(self.db()).await?)
     }
 
     /// Records the time-based ends nobody stored yet and removes over sessions.

@@ -1,13 +1,14 @@
 //! What the pages read, put together from the tables: a user's history and the audit log, with
-//! the names of the people on them.
+//! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
 use super::error::Result;
-use super::rows::{grant_of, impersonation_of};
+use super::rows::{account_of, grant_of, impersonation_of};
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, HistoryRecord};
-use app::domain::{AuditKind, EndReason, GrantId, Page, UserId};
+use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory};
+use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Role, UserId};
 use sea_orm::ConnectionTrait;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A user's impersonations, newest first, each with its grant (the rules tell from it whether
 /// time ended the impersonation before anyone recorded it).
@@ -54,4 +55,72 @@ pub async fn audit_log(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<A
         })
         .collect();
     Ok((records, total))
+}
+
+/// Everything stored about every consent, read back for `server check-history`: each person's
+/// grants and impersonations, their audit lines in the order written, who is staff, and the log
+/// counted by kind. It reads whole tables, so it is for a test database or one whose servers are
+/// stopped (the tables are read one after another, not as one snapshot).
+pub struct StoredRecords {
+    pub histories: Vec<StoredHistory>,
+    /// Each person's audit lines, oldest first.
+    pub logs: HashMap<UserId, Vec<LoggedEvent>>,
+    pub super_admins: HashSet<UserId>,
+    pub audit: AuditTally,
+    /// Audit lines of a kind or end reason this build cannot read.
+    pub unreadable_audit_lines: u64,
+    /// Impersonations and audit lines about nobody stored (the foreign keys should make this zero).
+    pub strays: u64,
+}
+
+pub async fn stored_records(conn: &impl ConnectionTrait) -> Result<StoredRecords> {
+    let people = people::everyone(conn).await?;
+    let mut grants: HashMap<uuid::Uuid, Vec<Grant>> = HashMap::new();
+    let mut owner = HashMap::new();
+    for row in consent::every_grant(conn).await? {
+        owner.insert(row.id, row.user_id);
+        grants.entry(row.user_id).or_default().push(grant_of(&row));
+    }
+    let mut impersonations: HashMap<uuid::Uuid, Vec<Impersonation>> = HashMap::new();
+    let mut strays = 0;
+    for row in consent::every_impersonation(conn).await? {
+        match owner.get(&row.grant_id) {
+            Some(user) => impersonations.entry(*user).or_default().push(impersonation_of(&row)),
+            None => strays += 1,
+        }
+    }
+    let mut logs: HashMap<UserId, Vec<LoggedEvent>> = HashMap::new();
+    let mut audit = AuditTally::new();
+    let mut unreadable_audit_lines = 0;
+    for row in audit::every_line(conn).await? {
+        let end_reason = row.end_reason.as_deref().map(EndReason::parse);
+        let (Some(kind), None | Some(Some(_))) = (AuditKind::parse(&row.kind), end_reason) else {
+            unreadable_audit_lines += 1;
+            continue;
+        };
+        let end_reason = end_reason.flatten();
+        *audit.entry(AuditLine { kind, end_reason }).or_insert(0) += 1;
+        logs.entry(UserId::from_uuid(row.subject_id)).or_default().push(LoggedEvent {
+            at: crate::db::from_db_time(row.at),
+            kind,
+            subject: UserId::from_uuid(row.subject_id),
+            super_admin: row.super_admin_id.map(UserId::from_uuid),
+            grant: GrantId::from_uuid(row.grant_id),
+            impersonation: row.impersonation_id.map(ImpersonationId::from_uuid),
+            end_reason,
+            reason: row.reason,
+        });
+    }
+    let super_admins = people.iter().filter(|p| p.role == Role::SuperAdmin.as_str()).map(|p| UserId::from_uuid(p.id)).collect();
+    let mut histories = Vec::with_capacity(people.len());
+    for person in &people {
+        histories.push(StoredHistory {
+            subject: account_of(person)?,
+            grants: grants.remove(&person.id).unwrap_or_default(),
+            impersonations: impersonations.remove(&person.id).unwrap_or_default(),
+        });
+    }
+    strays += impersonations.values().map(|i| i.len() as u64).sum::<u64>();
+    strays += logs.iter().filter(|(id, _)| !people.iter().any(|p| p.id == id.uuid())).map(|(_, l)| l.len() as u64).sum::<u64>();
+    Ok(StoredRecords { histories, logs, super_admins, audit, unreadable_audit_lines, strays })
 }

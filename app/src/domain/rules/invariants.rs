@@ -61,6 +61,8 @@ struct World {
     first_ends_at: HashMap<GrantId, Timestamp>,
     first_start: HashMap<GrantId, Timestamp>,
     disallowed_at: HashMap<GrantId, Timestamp>,
+    /// Every audit line, in the order the events were stored.
+    log: Vec<LoggedEvent>,
     next_id: u128,
 }
 
@@ -78,6 +80,7 @@ impl World {
             first_ends_at: HashMap::new(),
             first_start: HashMap::new(),
             disallowed_at: HashMap::new(),
+            log: Vec::new(),
             next_id: 1_000,
         }
     }
@@ -122,6 +125,7 @@ impl World {
 
     fn store(&mut self, events: &[Event]) {
         for event in events {
+            self.log.push(super::history::logged(event));
             match event {
                 Event::Allowed(g) => {
                     self.grants.insert(g.id, g.clone());
@@ -233,6 +237,18 @@ impl World {
                 assert!(self.disallowed_at.get(&grant.id).is_none_or(|t| now < *t), "usable after a disallow");
                 assert!(self.users.iter().any(|u| u.id() == grant.user), "a super admin is a subject");
             }
+        }
+        // The stored-history checker agrees: whatever the rules decided, it finds nothing.
+        let staff: Vec<UserId> = self.admins.iter().map(|a| a.id()).collect();
+        for user in self.users.clone() {
+            let grants: Vec<Grant> = self.grants.values().filter(|g| g.user == user.id()).cloned().collect();
+            let impersonations = self.impersonations.values().filter(|i| grants.iter().any(|g| g.id == i.grant)).cloned().collect();
+            let history = StoredHistory { subject: user, grants, impersonations };
+            let found = check_history(&history, &self.policy, now, |id| staff.contains(&id));
+            assert!(found.is_empty(), "the history checker objects: {found:?}");
+            let lines: Vec<LoggedEvent> = self.log.iter().filter(|l| l.subject == user.id()).cloned().collect();
+            let found = check_audit(&history, &lines, &self.policy);
+            assert!(found.is_empty(), "the audit log disagrees: {found:?}");
         }
         for admin in 0..ADMINS {
             if let Principal::Impersonating(imp) = self.principal(admin) {

@@ -27,6 +27,12 @@
 //! Intervals are half-open: a window `[from, until)` is over at `now == until`.
 //! Nothing here reads a clock or does I/O: callers pass `now` and fresh ids, so tests can stand
 //! on the exact millisecond of every boundary.
+//!
+//! [`check_history`] reads a stored history back against these rules (a load test's verdict).
+
+mod history;
+
+pub use history::{AuditLine, AuditTally, Breach, LoggedEvent, StoredHistory, Violation, check_audit, check_history, implied_audit};
 
 use super::ids::{GrantId, ImpersonationId, TenantId, UserId};
 use super::principal::{Account, ActiveImpersonation, Principal};
@@ -64,7 +70,7 @@ pub enum LogoutScope {
 }
 
 /// Why a grant or an impersonation is over.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     /// The super admin stopped or logged out.

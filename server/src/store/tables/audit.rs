@@ -81,6 +81,11 @@ pub async fn page(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<audit_
     Ok((lines, total))
 }
 
+/// Every line, in the order they were written (the history check's whole-table read).
+pub async fn every_line(conn: &impl ConnectionTrait) -> Result<Vec<audit_event::Model>> {
+    audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(conn).await.context("reading the whole audit log")
+}
+
 /// The id of the latest audit event a page showing `principal`'s data depends on.
 pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Result<i64> {
     let mut query = audit_event::Entity::find().select_only().column_as(audit_event::Column::Id.max(), "latest");

@@ -151,6 +151,16 @@ pub async fn open_grants(conn: &impl ConnectionTrait) -> Result<Vec<grant::Model
     grant::Entity::find().filter(grant::Column::EndedAt.is_null()).all(conn).await.context("reading open grants")
 }
 
+/// Every grant ever given, by anyone (the history check's whole-database read).
+pub async fn every_grant(conn: &impl ConnectionTrait) -> Result<Vec<grant::Model>> {
+    grant::Entity::find().all(conn).await.context("reading every grant")
+}
+
+/// Every impersonation ever started.
+pub async fn every_impersonation(conn: &impl ConnectionTrait) -> Result<Vec<impersonation::Model>> {
+    impersonation::Entity::find().all(conn).await.context("reading every impersonation")
+}
+
 /// Every grant a user ever gave.
 pub async fn grants_of(conn: &impl ConnectionTrait, subject: UserId) -> Result<Vec<grant::Model>> {
     grant::Entity::find().filter(grant::Column::UserId.eq(subject.uuid())).all(conn).await.context("reading a user's grants")

@@ -66,6 +66,11 @@ pub async fn set_email(conn: &impl ConnectionTrait, id: UserId, email: &str, nor
     Ok(changed.rows_affected > 0)
 }
 
+/// Everyone, super admins included (the history check reads every consent at once).
+pub async fn everyone(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
+    user::Entity::find().all(conn).await.context("reading everyone")
+}
+
 /// The ordinary users among these people.
 pub async fn users_among(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<Vec<user::Model>> {
     user::Entity::find()
