@@ -55,3 +55,30 @@ async fn a_start_on_one_instance_reaches_the_users_open_page_on_another() {
     let after = anns_page_on_a.next(Duration::from_secs(30)).await.expect("A pushes the start made on B");
     assert!(after.revision > before.revision, "the profile re-reads: {} then {}", before.revision, after.revision);
 }
+
+#[tokio::test]
+async fn every_one_of_twenty_disallows_on_one_instance_reaches_the_open_page_on_another() {
+    if !on_postgres() {
+        return;
+    }
+    let a = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
+    let b = a.another_instance().await;
+    let ann = a.log_in(ANN).await;
+    let ada = b.log_in(ADA).await;
+    let mut latencies = Vec::new();
+    for round in 0..20 {
+        ann.allows().await;
+        ada.starts_impersonating(a.id(ANN)).await;
+        let mut page_on_b = Events::open(&ada).await;
+        let first = page_on_b.next(Duration::from_secs(10)).await.expect("a first message");
+        assert!(matches!(first.status, LiveStatus::Impersonating { .. }), "round {round}");
+        let disallowed = Instant::now();
+        ann.disallows().await;
+        let next = page_on_b.next(Duration::from_secs(30)).await.unwrap_or_else(|| panic!("round {round}: the end never reached B"));
+        latencies.push(disallowed.elapsed());
+        assert_eq!(next.status, LiveStatus::Own, "round {round}");
+    }
+    latencies.sort();
+    // A figure for the reader, not a pass mark (timings belong in benchmarks).
+    eprintln!("disallow on A to the page on B, 20 rounds: median {:?}, slowest {:?}", latencies[10], latencies[19]);
+}
