@@ -129,7 +129,10 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
         Ok(true) => {
             // The switcher finds an open grant's user by the email they have now.
             let user = people::by_id(&txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-            let tenant = people::tenant_names(&txn, user.tenant_id).await?.remove(&user.tenant_id.unwrap_or_default());
+            let tenant = match user.tenant_id {
+                Some(id) => people::tenant_names(&txn, [id]).await?.remove(&id),
+                None => None,
+            };
             consent::rekey_open_grant(&txn, user_id, &consent::SwitcherKeys::of(&user.name, &user.email, tenant.as_deref())).await?;
             Ok(txn.commit().await?)
         }

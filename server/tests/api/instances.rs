@@ -8,6 +8,17 @@ use crate::live::Events;
 use app::api::types::LiveStatus;
 use std::time::{Duration, Instant};
 
+/// Two instances on one new PostgreSQL database, whose channels re-check so rarely that only a
+/// pushed change can arrive within the tests' waits; `None` (saying why) on SQLite.
+async fn two_instances() -> Option<(TestApp, TestApp)> {
+    if !on_postgres() {
+        return None;
+    }
+    let a = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
+    let b = a.another_instance().await;
+    Some((a, b))
+}
+
 fn on_postgres() -> bool {
     let set = std::env::var("IMPERSONATE_TEST_POSTGRES").is_ok();
     if !set {
@@ -18,12 +29,7 @@ fn on_postgres() -> bool {
 
 #[tokio::test]
 async fn a_disallow_on_one_instance_ends_the_impersonation_on_another_and_reaches_its_open_page() {
-    if !on_postgres() {
-        return;
-    }
-    // Re-checks so rare that only a pushed change can arrive within the waits below.
-    let a = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
-    let b = a.another_instance().await;
+    let Some((a, b)) = two_instances().await else { return };
     let ann = a.log_in(ANN).await;
     ann.allows().await;
     let ada = b.log_in(ADA).await;
@@ -42,11 +48,7 @@ async fn a_disallow_on_one_instance_ends_the_impersonation_on_another_and_reache
 
 #[tokio::test]
 async fn a_start_on_one_instance_reaches_the_users_open_page_on_another() {
-    if !on_postgres() {
-        return;
-    }
-    let a = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
-    let b = a.another_instance().await;
+    let Some((a, b)) = two_instances().await else { return };
     let ann = a.log_in(ANN).await;
     ann.allows().await;
     let mut anns_page_on_a = Events::open(&ann).await;
@@ -58,11 +60,7 @@ async fn a_start_on_one_instance_reaches_the_users_open_page_on_another() {
 
 #[tokio::test]
 async fn every_one_of_twenty_disallows_on_one_instance_reaches_the_open_page_on_another() {
-    if !on_postgres() {
-        return;
-    }
-    let a = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
-    let b = a.another_instance().await;
+    let Some((a, b)) = two_instances().await else { return };
     let ann = a.log_in(ANN).await;
     let ada = b.log_in(ADA).await;
     let mut latencies = Vec::new();

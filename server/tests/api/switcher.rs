@@ -116,3 +116,18 @@ async fn a_user_is_found_by_the_email_they_have_now() {
     assert_eq!(names(&ada.switcher_page("zoe.lee", 0).await), ["Ann Lee"]);
     assert_eq!(ada.switcher_page("ann@acme", 0).await.total, 0, "not by the old one");
 }
+
+#[tokio::test]
+async fn a_running_grant_leaves_the_count_at_its_end_not_a_millisecond_before() {
+    let app = TestApp::spawn().await;
+    thirty_one_allowing(&app).await;
+    let ada = app.log_in(ADA).await;
+    // Ann's impersonation starts an hour in: everyone else's start window ends before her grant.
+    app.advance(HOUR);
+    ada.starts_impersonating(app.id(ANN)).await;
+    ada.stops().await;
+    app.advance(app.settings.policy.duration - MS);
+    assert_eq!(names(&ada.switcher_page("", 0).await), ["Ann Lee"]);
+    app.advance(MS);
+    assert_eq!(ada.switcher_page("", 0).await.total, 0, "rule 4: over at ends_at");
+}
