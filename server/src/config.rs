@@ -166,6 +166,7 @@ impl Settings {
             policy: Policy {
                 start_window: source.duration("impersonation_start_window", DAY, Duration::from_secs(1), LONGEST_WINDOW)?,
                 duration: source.duration("impersonation_duration", DAY, Duration::from_secs(1), LONGEST_WINDOW)?,
+                max_duration: source.duration("impersonation_max_duration", DAY, Duration::from_secs(1), LONGEST_WINDOW)?,
                 logout_scope: source.logout_scope()?,
                 require_reason: source.bool("impersonation_require_reason", false)?,
             },
@@ -188,6 +189,10 @@ impl Settings {
             },
             demo_data: source.bool("demo_data", false)?,
         };
+        if settings.policy.duration > settings.policy.max_duration {
+            let duration = format!("{:?}", settings.policy.duration);
+            return Err(invalid("IMPERSONATION_DURATION", &duration, "must not exceed IMPERSONATION_MAX_DURATION (the longest a user may choose)"));
+        }
         if settings.sessions.idle_timeout > settings.sessions.lifetime {
             return Err(invalid("SESSION_IDLE_TIMEOUT", &format!("{:?}", settings.sessions.idle_timeout), "must not exceed SESSION_LIFETIME"));
         }
@@ -301,6 +306,14 @@ mod tests {
         assert_eq!(s.policy.duration, DAY);
         assert!(!s.cookie_secure);
         assert!(s.database_url.starts_with("sqlite://data/"));
+    }
+
+    #[test]
+    fn the_default_duration_must_be_one_a_user_may_choose() {
+        let error = settings(&[], &[("IMPERSONATION_DURATION", "25h")]).expect_err("over the maximum");
+        assert!(error.to_string().contains("IMPERSONATION_MAX_DURATION"), "{error}");
+        let s = settings(&[], &[("IMPERSONATION_DURATION", "25h"), ("IMPERSONATION_MAX_DURATION", "3d")]).expect("valid");
+        assert_eq!(s.policy.max_duration, 72 * HOUR);
     }
 
     #[test]

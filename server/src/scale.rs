@@ -103,7 +103,11 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
         let (grant_id, subject) = (Uuid::new_v4(), user_ids[n]);
         let started = (n as u32) < scale.running;
         let started_at = allowed_at.plus(Duration::from_millis(((now.unix_millis() - allowed_at.unix_millis()) / 2).max(0) as u64));
-        let ends_at = started.then(|| started_at.plus(policy.duration));
+        // Every fifth user allows viewing only, every third for an hour: the switcher shows both.
+        let access = if n % 5 == 4 { app::domain::Access::ViewOnly } else { app::domain::Access::Full };
+        let duration = if n % 3 == 2 && policy.lengths().contains(&Duration::from_secs(3600)) { Duration::from_secs(3600) } else { policy.duration };
+        let terms = app::domain::Terms { access, duration };
+        let ends_at = started.then(|| started_at.plus(terms.duration));
         grants.push(grant::ActiveModel {
             id: Set(grant_id),
             user_id: Set(subject),
@@ -112,6 +116,8 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
             ends_at: Set(ends_at.map(to_db_time)),
             ended_at: Set(None),
             end_reason: Set(None),
+            access: Set(terms.access.as_str().to_owned()),
+            duration_ms: Set(i64::try_from(terms.duration.as_millis()).unwrap_or(i64::MAX)),
         });
         lines.push(line(AuditKind::Allowed, allowed_at, subject, grant_id, None, None, Some(subject)));
         if started {
@@ -173,6 +179,8 @@ fn line(
         end_reason: Set(None),
         reason: Set(None),
         detail: Set(None),
+        access: Set(None),
+        duration_ms: Set(None),
     }
 }
 

@@ -47,7 +47,7 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
-            ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong | Refusal::ReasonNotPlain) => 422,
+            ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong | Refusal::ReasonNotPlain | Refusal::LengthNotOffered) => 422,
             ApiError::Refused(_) => 403,
             ApiError::NotFound => 404,
             ApiError::EmailTaken => 409,
@@ -101,7 +101,7 @@ mod tests {
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
             Refusal::SubjectIsSelf, Refusal::NoConsent, Refusal::ConsentExpired, Refusal::ReasonRequired,
             Refusal::ReasonTooLong, Refusal::ReasonNotPlain, Refusal::NotImpersonating, Refusal::ImpersonationOver,
-            Refusal::StaffOnly, Refusal::NoTenant,
+            Refusal::StaffOnly, Refusal::NoTenant, Refusal::ViewOnly, Refusal::LengthNotOffered,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

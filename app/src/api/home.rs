@@ -18,14 +18,15 @@ pub async fn load_home() -> Result<Home, ApiError> {
     let Ok(tenant) = crate::domain::rules::records_tenant(&session.principal) else { return Ok(Home::Staff) };
     let tasks = services()?.backend.tasks(tenant).await?.into_iter().map(views::task).collect();
     let tenant_name = views::tenant_name(&session);
-    Ok(Home::Tenant { tenant_name, tasks })
+    let read_only = crate::domain::rules::may_write(&session.principal).err().map(|refusal| refusal.to_string());
+    Ok(Home::Tenant { tenant_name, tasks, read_only })
 }
 
 /// Adds a task; a write while impersonating is attributed to the super admin in the audit log.
 #[server(endpoint = "tasks/add")]
 pub async fn add_task(title: String) -> Result<Task, ApiError> {
     let session = authenticate()?;
-    crate::domain::rules::records_tenant(&session.principal)?;
+    crate::domain::rules::may_write(&session.principal)?;
     let title = crate::domain::TaskTitle::parse(&title)?;
     let s = services()?;
     Ok(views::task(s.backend.add_task(&session.principal, title).await?))
@@ -34,7 +35,7 @@ pub async fn add_task(title: String) -> Result<Task, ApiError> {
 #[server(endpoint = "tasks/set-done")]
 pub async fn set_task_done(task: TaskId, done: bool) -> Result<Task, ApiError> {
     let session = authenticate()?;
-    crate::domain::rules::records_tenant(&session.principal)?;
+    crate::domain::rules::may_write(&session.principal)?;
     let s = services()?;
     Ok(views::task(s.backend.set_task_done(&session.principal, task, done).await?))
 }

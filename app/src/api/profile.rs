@@ -2,13 +2,14 @@
 
 use super::ApiError;
 use super::types::Profile;
+use crate::domain::Access;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::views,
     super::request::{authenticate, services},
     crate::backend::SessionMove,
-    crate::domain::{GrantId, rules},
+    crate::domain::{GrantId, Terms, rules},
 };
 
 #[cfg(feature = "ssr")]
@@ -25,13 +26,17 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
     Ok(views::profile(&record, &history, &session.principal, s.clock.now(), &s.policy))
 }
 
-/// Rule 1: the user allows super admins to start impersonating them. The page re-reads the profile.
+/// Rule 1: the user allows super admins to start impersonating them, on their terms (left out:
+/// full access for the configured duration). The page re-reads the profile.
 #[server(endpoint = "impersonation/allow")]
-pub async fn allow_impersonation() -> Result<(), ApiError> {
+pub async fn allow_impersonation(access: Option<Access>, duration_ms: Option<u64>) -> Result<(), ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let (who, policy, grant) = (session.principal, s.policy, GrantId::from_uuid(uuid::Uuid::new_v4()));
-    let decide = Box::new(move |c: &_, now| rules::allow(c, &who, now, &policy, grant));
+    let defaults = policy.default_terms();
+    let duration = duration_ms.map_or(defaults.duration, std::time::Duration::from_millis);
+    let terms = Terms { access: access.unwrap_or(defaults.access), duration };
+    let decide = Box::new(move |c: &_, now| rules::allow(c, &who, now, &policy, grant, terms));
     s.backend.decide(who.effective().id(), SessionMove::Stay, decide).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! Every instant is the server's, and every view that shows a countdown carries `server_now`, so
 //! the browser counts from the server's clock, not its own.
 
-use crate::domain::{EndReason, GrantId, Page, Role, TaskId, Timestamp, UserId};
+use crate::domain::{Access, EndReason, GrantId, ImpersonationId, Page, Role, TaskId, Terms, Timestamp, UserId};
 pub use crate::domain::AuditKind;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,8 @@ pub struct Banner {
     pub tenant_name: String,
     pub ends_at: Timestamp,
     pub server_now: Timestamp,
+    /// What the user allowed: the banner says "View only" when they allowed no changes.
+    pub access: Access,
 }
 
 /// Where a user's consent stands, as their profile shows it.
@@ -54,6 +56,10 @@ pub struct ConsentView {
     /// The configured window lengths, in seconds, for the confirm dialog's explanation.
     pub start_window_secs: u64,
     pub duration_secs: u64,
+    /// The lengths the confirm dialog offers, shortest first; `duration_secs` is the default.
+    pub lengths_ms: Vec<u64>,
+    /// The terms of the consent given, while it is open.
+    pub terms: Option<Terms>,
     /// Why the viewer cannot change this consent (an impersonator, a super admin); `None` if they can.
     pub locked_because: Option<String>,
 }
@@ -67,6 +73,8 @@ pub struct HistoryEntry {
     pub ended_at: Option<Timestamp>,
     pub end_reason: Option<EndReason>,
     pub reason: Option<String>,
+    /// The terms of the consent it was under.
+    pub terms: Option<Terms>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +97,8 @@ pub struct Candidate {
     pub email: String,
     pub tenant_name: String,
     pub state: CandidateState,
+    /// What the user allowed, so staff know before they start.
+    pub terms: Terms,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,7 +163,8 @@ pub struct Task {
 /// The home page: a tenant's records, or the start page of a super admin in their own session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Home {
-    Tenant { tenant_name: String, tasks: Vec<Task> },
+    /// `read_only` says why the viewer may not change the records (a view-only impersonation).
+    Tenant { tenant_name: String, tasks: Vec<Task>, read_only: Option<String> },
     Staff,
 }
 
@@ -180,6 +191,8 @@ pub struct AuditEntry {
     pub end_reason: Option<EndReason>,
     pub reason: Option<String>,
     pub detail: Option<String>,
+    /// The user's terms, on `allowed` lines.
+    pub terms: Option<Terms>,
 }
 
 /// One message of the live channel (`/api/events`, server-sent events).
@@ -189,4 +202,14 @@ pub struct LivePush {
     /// Changes whenever something the page shows may have changed (a consent, an impersonation).
     pub revision: i64,
     pub server_now: Timestamp,
+    /// Who is impersonating the user now, for the user's own pages (empty on anyone else's).
+    pub watchers: Vec<Watcher>,
+}
+
+/// A super admin impersonating the user who is looking: the user's pages tell them at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watcher {
+    pub impersonation: ImpersonationId,
+    pub super_admin_name: String,
+    pub started_at: Timestamp,
 }

@@ -2,7 +2,7 @@
 //! the one place that shapes data for the browser.
 
 use super::types::{
-    AuditEntry, Banner, Candidate, CandidateState, ConsentState, ConsentView, EndNotice, HistoryEntry, LiveStatus, Profile, Task, Viewer,
+    AuditEntry, Banner, Candidate, CandidateState, ConsentState, ConsentView, EndNotice, HistoryEntry, LiveStatus, Profile, Task, Viewer, Watcher,
 };
 use crate::backend::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, RequestSession, TaskRecord};
 use crate::domain::{GrantPhase, Policy, Principal, Refusal, Role, Timestamp, rules};
@@ -21,11 +21,15 @@ fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &
         Refusal::WhileImpersonating => format!("Only {} can allow or disallow impersonation, not an impersonator.", record.name),
         other => other.to_string(),
     });
+    let terms = record.consent.open_grant(now).map(|g| g.terms);
+    let lengths_ms = policy.lengths().iter().map(|l| u64::try_from(l.as_millis()).unwrap_or(u64::MAX)).collect();
     ConsentView {
         state,
         server_now: now,
         start_window_secs: policy.start_window.as_secs(),
         duration_secs: policy.duration.as_secs(),
+        lengths_ms,
+        terms,
         locked_because,
     }
 }
@@ -44,7 +48,8 @@ pub fn profile(record: &ConsentRecord, history: &[HistoryRecord], viewer: &Princ
 
 /// A user a super admin may start on now, or `None` when their grant is not open.
 pub fn candidate(record: &ConsentRecord, now: Timestamp) -> Option<Candidate> {
-    let state = match record.consent.grant.as_ref()?.phase(now) {
+    let grant = record.consent.grant.as_ref()?;
+    let state = match grant.phase(now) {
         GrantPhase::Waiting { start_deadline } => CandidateState::Waiting { start_deadline },
         GrantPhase::Running { ends_at } => CandidateState::Running { ends_at, by: impersonator_names(record, now) },
         GrantPhase::Over(_) => return None,
@@ -55,6 +60,7 @@ pub fn candidate(record: &ConsentRecord, now: Timestamp) -> Option<Candidate> {
         email: record.email.clone(),
         tenant_name: record.tenant_name.clone().unwrap_or_default(),
         state,
+        terms: grant.terms,
     })
 }
 
@@ -79,6 +85,7 @@ fn history_entry(record: &HistoryRecord, now: Timestamp) -> HistoryEntry {
         ended_at: ending.map(|e| e.at),
         end_reason: ending.map(|e| e.reason),
         reason: imp.reason.as_ref().map(|r| r.as_str().to_owned()),
+        terms: record.grant.as_ref().map(|g| g.terms),
     }
 }
 
@@ -96,6 +103,7 @@ pub fn viewer(session: &RequestSession) -> Viewer {
                 tenant_name: subject.tenant_name.clone().unwrap_or_default(),
                 ends_at: imp.ends_at,
                 server_now: session.resolved_at,
+                access: imp.access,
             }),
         },
         _ => Viewer {
@@ -138,5 +146,19 @@ pub fn audit_entry(record: AuditRecord) -> AuditEntry {
         end_reason: record.end_reason,
         reason: record.reason,
         detail: record.detail,
+        terms: record.terms,
     }
+}
+
+/// Who impersonates the user now, oldest first, for the notice on the user's own pages.
+pub fn watchers(record: &ConsentRecord, now: Timestamp) -> Vec<Watcher> {
+    record
+        .consent
+        .live_impersonations(now)
+        .map(|i| Watcher {
+            impersonation: i.id,
+            super_admin_name: record.super_admin_names.get(&i.super_admin).cloned().unwrap_or_else(|| "A super admin".to_owned()),
+            started_at: i.started_at,
+        })
+        .collect()
 }

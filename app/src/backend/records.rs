@@ -2,7 +2,7 @@
 //! views: `api::views` is the one place that shapes them for the browser, deciding with the rules
 //! (and the request's `now`) what each page shows.
 
-use crate::domain::{AuditKind, Consent, EndReason, Ending, Grant, GrantId, Impersonation, TaskId, Timestamp, UserId};
+use crate::domain::{AuditKind, Terms, Consent, EndReason, Ending, Grant, GrantId, Impersonation, TaskId, Timestamp, UserId};
 use std::collections::HashMap;
 
 /// A user's consent with the names the pages show next to it.
@@ -47,6 +47,8 @@ pub struct AuditRecord {
     pub end_reason: Option<EndReason>,
     pub reason: Option<String>,
     pub detail: Option<String>,
+    /// The user's terms, on `allowed` lines.
+    pub terms: Option<Terms>,
 }
 
 /// An impersonation that ended while a session was in it.

@@ -17,7 +17,7 @@ pub use inputs::{Email, InvalidInput, Name, NewPassword, Page, PersonName, Searc
 pub use ids::{GrantId, ImpersonationId, TaskId, TenantId, UserId};
 pub use principal::{Account, ActiveImpersonation, Principal, Role};
 pub use rules::{
-    Consent, Decision, EndReason, Ending, Event, Grant, GrantPhase, Impersonation, LogoutScope, Policy, Refusal,
+    Access, Terms, Consent, Decision, EndReason, Ending, Event, Grant, GrantPhase, Impersonation, LogoutScope, Policy, Refusal,
     StartReason,
 };
 pub use time::{Timestamp, format_countdown};

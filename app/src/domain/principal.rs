@@ -3,6 +3,7 @@
 //! from anything the browser says.
 
 use super::ids::{GrantId, ImpersonationId, TenantId, UserId};
+use super::rules::Access;
 use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,8 @@ pub struct ActiveImpersonation {
     /// The user being impersonated; always an ordinary user.
     pub subject: Account,
     pub ends_at: Timestamp,
+    /// What the user allowed: full access, or view only.
+    pub access: Access,
 }
 
 /// Who acts in a request.
@@ -147,6 +150,7 @@ mod tests {
             super_admin: admin().id(),
             subject: user(),
             ends_at: Timestamp::from_unix_millis(0),
+            access: Access::Full,
         })
     }
 

@@ -69,6 +69,7 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                 <tbody>
                     {entries.into_iter().map(|e| {
                         let details = [
+                            e.terms.as_ref().map(crate::ui::format_terms),
                             e.end_reason.map(|r| r.label().to_owned()),
                             e.caused_by_name.map(|n| format!("by {n}")),
                             e.reason.map(|r| format!("Reason: {r}")),

@@ -65,14 +65,23 @@ fn TenantHome(home: Signal<Home>, add: ServerAction<AddTask>, set_done: ServerAc
         Home::Tenant { tasks, .. } => tasks.clone(),
         Home::Staff => Vec::new(),
     }));
+    // Why the viewer may not change anything here (a view-only impersonation); the server
+    // refuses such writes whatever the page shows.
+    let read_only = Memo::new(move |_| home.with(|h| match h {
+        Home::Tenant { read_only, .. } => read_only.clone(),
+        Home::Staff => None,
+    }));
     view! {
         <h1>{tenant_name}</h1>
+        <p class="message message-notice" id="read-only-reason" hidden=move || read_only.with(Option::is_none)>
+            {move || read_only.get()}
+        </p>
         <section aria-labelledby="tasks-title" class="panel">
             <h2 id="tasks-title">"Tasks"</h2>
-            <TaskList tasks set_done />
+            <TaskList tasks set_done read_only />
         </section>
         <section aria-label="Add a task" class="panel">
-            <AddTaskForm add />
+            <AddTaskForm add read_only />
         </section>
     }
 }
@@ -80,7 +89,7 @@ fn TenantHome(home: Signal<Home>, add: ServerAction<AddTask>, set_done: ServerAc
 /// The tasks, one row each, keyed by id: a refresh updates a row in place, so the checkbox a
 /// person just used keeps its focus.
 #[component]
-fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>) -> impl IntoView {
+fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>, read_only: Memo<Option<String>>) -> impl IntoView {
     let task = move |id: TaskId| Memo::new(move |_| tasks.with(|all| all.iter().find(|t| t.id == id).cloned()));
     view! {
         <p class="empty" hidden=move || tasks.with(|t| !t.is_empty())>"No tasks yet. Add the first one below."</p>
@@ -97,7 +106,8 @@ fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>) -> impl
                                 type="checkbox"
                                 id=field.clone()
                                 prop:checked=done
-                                disabled=move || set_done.pending().get()
+                                disabled={move || set_done.pending().get() || read_only.with(Option::is_some)}
+                                aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}
                                 on:change=move |ev| { set_done.dispatch(SetTaskDone { task: id, done: event_target_checked(&ev) }); }
                             />
                             <label for=field>{move || task.with(|t| t.as_ref().map(|t| t.title.clone()))}</label>
@@ -114,16 +124,18 @@ fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>) -> impl
 }
 
 #[component]
-fn AddTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
+fn AddTaskForm(add: ServerAction<AddTask>, read_only: Memo<Option<String>>) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(add.value(), form);
     view! {
         <ActionForm action=add node_ref=form attr:class="form form-inline">
+            <fieldset class="fieldset" disabled=move || read_only.with(Option::is_some) aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}>
             <div class="field">
                 <label for="new-task">"New task"</label>
                 <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
             </div>
             <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
+            </fieldset>
         </ActionForm>
         {action_error(add.value())}
     }

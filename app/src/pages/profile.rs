@@ -5,8 +5,8 @@ use super::PageData;
 use crate::api::account::{ChangeEmail, ChangePassword};
 use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profile};
 use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
-use crate::domain::{Role, Timestamp};
-use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, reset_on_success};
+use crate::domain::{Access, Role, Timestamp};
+use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, format_terms, reset_on_success};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use std::time::Duration;
@@ -90,6 +90,10 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     let consent = Memo::new(move |_| profile.with(|p| p.consent.clone()));
     let allowed = Memo::new(move |_| consent.with(|c| !matches!(c.state, ConsentState::NotAllowed)));
     let confirm_open = RwSignal::new(false);
+    // The terms chosen in the dialog; every opening starts from the defaults.
+    let access = RwSignal::new(Access::Full);
+    let length_ms = RwSignal::new(0u64);
+    let default_length_ms = move || consent.with_untracked(|c| c.duration_secs * 1000);
     // The dialog closes once the server answered; an error shows on the page.
     Effect::new(move |_| {
         if allow.value().get().is_some() {
@@ -106,6 +110,8 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                 if allowed.get_untracked() {
                     disallow.dispatch(DisallowImpersonation {});
                 } else {
+                    access.set(Access::Full);
+                    length_ms.set(default_length_ms());
                     confirm_open.set(true);
                 }
             }),
@@ -146,18 +152,55 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
             confirm_label="Confirm"
             return_focus_to="more-actions"
             busy=allow.pending()
-            on_confirm=Callback::new(move |_| { allow.dispatch(AllowImpersonation {}); })
+            on_confirm=Callback::new(move |_| {
+                allow.dispatch(AllowImpersonation { access: Some(access.get_untracked()), duration_ms: Some(length_ms.get_untracked()) });
+            })
         >
             <p>
                 "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
                 "without your password."
             </p>
+            <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms=Signal::derive(move || consent.with(|c| c.duration_secs * 1000)) />
             <ul>
                 <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
-                <li>"Once started, the impersonation lasts " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.duration_secs)))}</strong> " from its start."</li>
+                <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>
                 <li>"You can disallow at any time from this menu; that ends every impersonation of you at once."</li>
             </ul>
         </ConfirmDialog>
+    }
+}
+
+/// The user's terms in the confirm dialog: two groups of radio buttons (arrow keys move within a
+/// group), preset to the defaults so that just confirming gives full access for the usual length.
+#[component]
+fn TermsChoice(access: RwSignal<Access>, length_ms: RwSignal<u64>, lengths_ms: Signal<Vec<u64>>, default_ms: Signal<u64>) -> impl IntoView {
+    let access_option = move |level: Access, hint: &'static str| {
+        view! {
+            <label class="choice-option">
+                <input type="radio" name="access" value=level.as_str() prop:checked=move || access.get() == level on:change=move |_| access.set(level) />
+                <span><strong>{level.label()}</strong> <span class="hint">{hint}</span></span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="choice">
+            <legend>"What staff may do"</legend>
+            {access_option(Access::Full, "Everything you can do, except changing your sign-in details or this consent.")}
+            {access_option(Access::ViewOnly, "See what you see; every change is refused.")}
+        </fieldset>
+        <fieldset class="choice">
+            <legend>"How long staff keep access once they start"</legend>
+            {move || lengths_ms.get().into_iter().map(|ms| {
+                let label = format_span(Duration::from_millis(ms));
+                let is_default = default_ms.get_untracked() == ms;
+                view! {
+                    <label class="choice-option">
+                        <input type="radio" name="length" value=ms.to_string() prop:checked=move || length_ms.get() == ms on:change=move |_| length_ms.set(ms) />
+                        <span>{label} {is_default.then_some(" (default)")}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
     }
 }
 
@@ -171,10 +214,11 @@ fn ConsentPanel(consent: Signal<ConsentView>) -> impl IntoView {
         let consent = consent.get();
         status(consent.state, consent.server_now, at_zero)
     };
+    let terms = move || consent.with(|c| c.terms).map(|terms| view! { <p class="status-terms">"Allowed: " {format_terms(&terms)}</p> });
     view! {
         <section class="panel" aria-labelledby="consent-title">
             <h2 id="consent-title">"Impersonation"</h2>
-            <div aria-live="polite">{status}</div>
+            <div aria-live="polite">{status} {terms}</div>
             {move || consent.with(|c| c.locked_because.clone()).map(|why| view! { <p class="hint">{why}</p> })}
         </section>
     }
@@ -223,6 +267,7 @@ fn HistoryPanel(history: Signal<Vec<HistoryEntry>>) -> impl IntoView {
                                 <th scope="col">"Super admin"</th>
                                 <th scope="col">"Started"</th>
                                 <th scope="col">"How long"</th>
+                                <th scope="col">"Allowed"</th>
                                 <th scope="col">"Reason given"</th>
                                 <th scope="col">"Ended"</th>
                             </tr></thead>
@@ -245,6 +290,7 @@ fn HistoryRow(entry: HistoryEntry) -> impl IntoView {
             <td data-label="Super admin">{entry.super_admin_name}</td>
             <td data-label="Started"><DateTime at=entry.started_at /></td>
             <td data-label="How long">{entry.ended_at.map_or_else(|| "In progress".to_owned(), lasted)}</td>
+            <td data-label="Allowed">{entry.terms.as_ref().map_or_else(|| "—".to_owned(), format_terms)}</td>
             <td data-label="Reason given">{entry.reason.unwrap_or_else(|| "—".to_owned())}</td>
             <td data-label="Ended">{entry.end_reason.map_or("—", |r| r.label())}</td>
         </tr>

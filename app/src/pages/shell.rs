@@ -5,7 +5,8 @@ use super::PageError;
 use crate::api::account::{LogOut, current_viewer};
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
-use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, action_error, hard_navigate};
+use crate::domain::Access;
+use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, WatcherNotices, action_error, hard_navigate};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
@@ -61,6 +62,7 @@ fn initials(name: &str) -> String {
 #[component]
 fn Frame(viewer: Viewer) -> impl IntoView {
     let impersonating = viewer.impersonation.is_some();
+    crate::ui::Watchers::provide();
     let log_out = ServerAction::<LogOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = log_out.value().get() {
@@ -70,6 +72,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
     view! {
         {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
         <Sidebar viewer log_out />
+        <WatcherNotices />
         <LiveChannel impersonating />
     }
 }
@@ -134,6 +137,9 @@ fn ImpersonationBanner(banner: Banner) -> impl IntoView {
         <section class="banner" aria-label="Impersonation">
             <p class="banner-who">
                 "Impersonating " <strong>{banner.subject_name}</strong> " (" {banner.tenant_name} ")"
+                {(banner.access == Access::ViewOnly).then(|| view! {
+                    " " <span class="badge badge-view-only" title="The user allowed viewing, not changes">"View only"</span>
+                })}
             </p>
             <p class="banner-time">
                 "Time left " <Countdown ends_at=banner.ends_at server_now=banner.server_now on_zero=at_zero />

@@ -4,7 +4,7 @@ use super::PageData;
 use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
 use crate::domain::{Page, StartReason, Timestamp, UserId};
-use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, hard_navigate};
+use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, format_terms, hard_navigate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -93,12 +93,13 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
                 <thead><tr>
                     <th scope="col">"User"</th>
                     <th scope="col">"Tenant"</th>
+                    <th scope="col">"Allowed"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col"><span class="visually-hidden">"Action"</span></th>
                 </tr></thead>
                 <tbody>
                     <For each=move || candidates.get() key=|c| c.user_id let:entry>
-                        <CandidateRow entry=entry.clone() state=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| c.state.clone())) }) server_now=server_now.into() start reason />
+                        <CandidateRow entry=entry.clone() state=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| c.state.clone())) }) terms=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| format_terms(&c.terms))) }) server_now=server_now.into() start reason />
                     </For>
                 </tbody>
             </table>
@@ -111,6 +112,8 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
 fn CandidateRow(
     entry: Candidate,
     state: Signal<Option<CandidateState>>,
+    /// What the user allowed, so staff know before they start.
+    terms: Signal<Option<String>>,
     server_now: Signal<Timestamp>,
     start: ServerAction<StartImpersonation>,
     reason: RwSignal<String>,
@@ -140,6 +143,7 @@ fn CandidateRow(
         <tr>
             <td data-label="User"><span class="cell-name">{entry.name}</span><span class="cell-sub">{entry.email}</span></td>
             <td data-label="Tenant">{entry.tenant_name}</td>
+            <td data-label="Allowed">{move || terms.get()}</td>
             <td data-label="Status">{status}</td>
             <td>
                 <button

@@ -80,6 +80,7 @@ fn listen(impersonating: bool) {
     use wasm_bindgen::closure::Closure;
 
     let refresh = Refresh::use_();
+    let watchers = super::Watchers::use_();
     let clock = use_context::<ServerClock>();
     Effect::new(move |_| {
         let Ok(source) = web_sys::EventSource::new("/api/events") else { return };
@@ -89,6 +90,9 @@ fn listen(impersonating: bool) {
             let Ok(push) = serde_json::from_str::<LivePush>(&text) else { return };
             if let Some(clock) = clock {
                 clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
+            }
+            if watchers.0.with_untracked(|w| *w != push.watchers) {
+                watchers.0.set(push.watchers.clone());
             }
             let data_changed = last_revision.get_value().is_some_and(|r| r != push.revision);
             match react(&push.status, impersonating, data_changed, &here()) {
@@ -134,7 +138,7 @@ mod tests {
     fn impersonating() -> LiveStatus {
         let t = Timestamp::from_unix_millis(0);
         LiveStatus::Impersonating {
-            banner: Banner { super_admin_name: "A".into(), subject_name: "U".into(), tenant_name: "T".into(), ends_at: t, server_now: t },
+            banner: Banner { super_admin_name: "A".into(), subject_name: "U".into(), tenant_name: "T".into(), ends_at: t, server_now: t, access: crate::domain::Access::Full },
         }
     }
 

@@ -9,6 +9,7 @@ pub mod menu;
 pub mod message;
 pub mod pager;
 pub mod time;
+pub mod watchers;
 
 pub use countdown::Countdown;
 pub use dialog::ConfirmDialog;
@@ -17,4 +18,5 @@ pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
 pub use pager::Pager;
-pub use time::{DateTime, format_span};
+pub use time::{DateTime, format_span, format_terms};
+pub use watchers::{WatcherNotices, Watchers};

@@ -46,6 +46,11 @@ fn machine_instant(at: Timestamp) -> String {
         .unwrap_or_default()
 }
 
+/// "View only · 8 hours from the first start": what a user allowed, wherever it is shown.
+pub fn format_terms(terms: &crate::domain::Terms) -> String {
+    format!("{} · {} from the first start", terms.access.label(), format_span(terms.duration))
+}
+
 /// `45 seconds`, `1 hour 5 minutes`, `24 hours`, `3 days 2 hours`: how long something lasts,
 /// in the two largest units that read naturally (hours up to two days).
 pub fn format_span(span: Duration) -> String {

@@ -2,7 +2,7 @@
 //! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
 use super::error::Result;
-use super::rows::{account_of, grant_of, impersonation_of};
+use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, HistoryRecord};
 use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory};
@@ -51,6 +51,7 @@ pub async fn audit_log(conn: &impl ConnectionTrait, page: Page) -> Result<(Vec<A
                 end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
                 reason: r.reason.clone(),
                 detail: r.detail.clone(),
+                terms: r.access.as_deref().zip(r.duration_ms).map(|(access, ms)| terms(access, ms)),
             })
         })
         .collect();
@@ -109,6 +110,7 @@ pub async fn stored_records(conn: &impl ConnectionTrait) -> Result<StoredRecords
             impersonation: row.impersonation_id.map(ImpersonationId::from_uuid),
             end_reason,
             reason: row.reason,
+            terms: row.access.as_deref().zip(row.duration_ms).map(|(access, ms)| terms(access, ms)),
         });
     }
     let super_admins = people.iter().filter(|p| p.role == Role::SuperAdmin.as_str()).map(|p| UserId::from_uuid(p.id)).collect();

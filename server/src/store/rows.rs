@@ -3,7 +3,7 @@
 use crate::db::entities::{grant, impersonation, user};
 use crate::db::{ending, from_db_time};
 use super::error::StoreError;
-use app::domain::{Account, Grant, GrantId, Impersonation, ImpersonationId, Role, StartReason, TenantId, UserId};
+use app::domain::{Access, Account, Grant, Terms, GrantId, Impersonation, ImpersonationId, Role, StartReason, TenantId, UserId};
 
 /// An account from its stored columns; `None` for a role and tenant that contradict each other.
 pub fn account(id: uuid::Uuid, role: &str, tenant: Option<uuid::Uuid>) -> Option<Account> {
@@ -17,6 +17,7 @@ pub fn account_of(row: &user::Model) -> Result<Account, StoreError> {
 
 pub fn grant_of(row: &grant::Model) -> Grant {
     Grant {
+        terms: terms(&row.access, row.duration_ms),
         id: GrantId::from_uuid(row.id),
         user: UserId::from_uuid(row.user_id),
         allowed_at: from_db_time(row.allowed_at),
@@ -35,4 +36,18 @@ pub fn impersonation_of(row: &impersonation::Model) -> Impersonation {
         reason: row.reason.clone().map(StartReason::from_stored),
         ended: ending(row.ended_at, row.end_reason.as_deref()),
     }
+}
+
+/// The terms from their stored columns. An access level this version does not know reads as view
+/// only, the most conservative reading; a negative duration (never written) as none.
+pub fn terms(access: &str, duration_ms: i64) -> Terms {
+    Terms {
+        access: Access::parse(access).unwrap_or(Access::ViewOnly),
+        duration: std::time::Duration::from_millis(u64::try_from(duration_ms).unwrap_or(0)),
+    }
+}
+
+/// The duration as stored, in milliseconds (lengths are hours or days: far from the limit).
+pub fn duration_ms(terms: &Terms) -> i64 {
+    i64::try_from(terms.duration.as_millis()).unwrap_or(i64::MAX)
 }

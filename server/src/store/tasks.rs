@@ -10,7 +10,7 @@ use app::domain::{Principal, TaskId, TaskTitle, rules};
 
 #[tracing::instrument(skip(store, title), err)]
 pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<TaskRecord> {
-    let tenant = rules::records_tenant(by)?;
+    let tenant = rules::may_write(by)?;
     let write = unit::begin_write(store, by).await?;
     let task = tasks::insert(&write.txn, tenant, title.as_str(), by.effective().id(), write.now).await?;
     if let Some(imp) = &write.impersonating {
@@ -22,7 +22,7 @@ pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<Task
 
 #[tracing::instrument(skip(store), err)]
 pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> Result<TaskRecord> {
-    let tenant = rules::records_tenant(by)?;
+    let tenant = rules::may_write(by)?;
     let write = unit::begin_write(store, by).await?;
     let task = tasks::set_done(&write.txn, tenant, id, done).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     if let Some(imp) = &write.impersonating {

@@ -9,7 +9,7 @@ use super::changes::{self, Change};
 use super::error::{Context, Result, StoreError};
 use super::tables::{audit, consent, sessions};
 use app::backend::{BackendError, Decide, SessionMove, SessionSecret};
-use app::domain::{ActiveImpersonation, Consent, Event, Principal, Refusal, Timestamp, UserId};
+use app::domain::{ActiveImpersonation, Consent, Event, Principal, Timestamp, UserId};
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 
 /// Locks the subject, decides, stores the events and their audit lines, moves the caller's
@@ -49,8 +49,9 @@ pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Conse
 
 /// A write to the tenant's records, open until the caller commits ([`Write::commit`]), and the
 /// time it happens.
-/// While impersonating, it first locks the user and checks the impersonation still holds, so a
-/// write never follows a committed disallow nor lands after the window under an earlier time.
+/// While impersonating, it first locks the user and checks the impersonation still holds under a
+/// grant that allows changes, so a write never follows a committed disallow nor lands after the
+/// window under an earlier time.
 pub struct Write {
     pub txn: DatabaseTransaction,
     pub now: Timestamp,
@@ -82,9 +83,7 @@ pub async fn begin_write(store: &Store, by: &Principal) -> Result<Write> {
     consent::lock(&txn, imp.subject.id()).await?;
     let now = store.now();
     let record = consent::load(&txn, imp.subject.id()).await?;
-    if !record.consent.still_holds(imp.id, now) {
-        return Err(Refusal::ImpersonationOver.into());
-    }
+    record.consent.may_still_write(imp.id, now)?;
     Ok(Write { txn, now, impersonating: Some(*imp) })
 }
 

@@ -6,10 +6,10 @@
 
 use super::AppState;
 use super::streams::Slot;
-use app::api::types::{LivePush, LiveStatus};
+use app::api::types::{LivePush, LiveStatus, Watcher};
 use crate::store::changes::Change;
-use app::backend::{RequestSession, SessionSecret};
-use app::domain::{Principal, Timestamp, UserId};
+use app::backend::{Backend, RequestSession, SessionSecret};
+use app::domain::{Account, Principal, Timestamp, UserId};
 use tokio::sync::broadcast::error::RecvError;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -21,7 +21,7 @@ use std::time::Duration;
 use tower_cookies::Cookies;
 
 /// What decides whether a message is worth sending: the standing and the revision, not the time.
-fn comparable(push: &LivePush) -> (LiveStatus, i64) {
+fn comparable(push: &LivePush) -> (LiveStatus, i64, Vec<Watcher>) {
     let status = match &push.status {
         LiveStatus::Impersonating { banner } => {
             let mut banner = banner.clone();
@@ -30,7 +30,7 @@ fn comparable(push: &LivePush) -> (LiveStatus, i64) {
         }
         other => other.clone(),
     };
-    (status, push.revision)
+    (status, push.revision, push.watchers.clone())
 }
 
 pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Option<axum::Extension<RequestSession>>) -> Response {
@@ -52,7 +52,7 @@ struct Cursor {
     state: AppState,
     secret: SessionSecret,
     changes: tokio::sync::broadcast::Receiver<Change>,
-    last: Option<(LiveStatus, i64)>,
+    last: Option<(LiveStatus, i64, Vec<Watcher>)>,
     /// When to re-check without being woken: the next window end this stream knows of, or the
     /// safety re-check.
     wake_at: Option<tokio::time::Instant>,
@@ -75,7 +75,8 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
             let revision = cursor.state.store.revision(&session.principal).await.ok()?;
             let now = cursor.state.services.clock.now();
             cursor.plan(&session.principal, now);
-            let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: now };
+            let watchers = cursor.watchers(&session.principal, now).await?;
+            let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: now, watchers };
             let key = comparable(&push);
             if cursor.last.as_ref() == Some(&key) {
                 continue;
@@ -88,6 +89,17 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
 }
 
 impl Cursor {
+    /// Who impersonates the user now, when the page is a user's own: their pages tell them.
+    async fn watchers(&self, principal: &Principal, now: Timestamp) -> Option<Vec<Watcher>> {
+        match principal.in_own_session() {
+            Some(Account::User { id, .. }) => {
+                let record = self.state.store.consent(id).await.ok()?;
+                Some(app::api::views::watchers(&record, now))
+            }
+            _ => Some(Vec::new()),
+        }
+    }
+
     /// Decides what wakes the stream next, from what it shows now.
     fn plan(&mut self, principal: &Principal, now: Timestamp) {
         self.watching = if principal.as_super_admin().is_some() { None } else { Some(principal.effective().id()) };

@@ -8,42 +8,45 @@ use reqwest::StatusCode;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Who {
     Impersonating,
+    /// A super admin impersonating a user who allowed viewing only.
+    ViewOnly,
     Anonymous,
     User,
     OtherTenantsUser,
     SuperAdmin,
 }
 
-const WHO: [Who; 5] = [Who::Impersonating, Who::Anonymous, Who::User, Who::OtherTenantsUser, Who::SuperAdmin];
+const WHO: [Who; 6] = [Who::Impersonating, Who::ViewOnly, Who::Anonymous, Who::User, Who::OtherTenantsUser, Who::SuperAdmin];
 
 enum Call {
     Fn(&'static str),
     Get(&'static str),
 }
 
-/// (call, expected status for: impersonating, anonymous, user, other tenant's user, super admin)
-const MATRIX: [(Call, [u16; 5]); 21] = [
-    (Call::Fn("session/viewer"), [200, 200, 200, 200, 200]),
-    (Call::Fn("session/status"), [200, 200, 200, 200, 200]),
-    (Call::Fn("auth/login"), [200, 200, 200, 200, 200]),
-    (Call::Fn("auth/logout"), [200, 200, 200, 200, 200]),
-    (Call::Fn("account/password"), [403, 401, 200, 200, 200]),
-    (Call::Fn("account/email"), [403, 401, 200, 200, 200]),
-    (Call::Fn("profile"), [200, 401, 200, 200, 200]),
-    (Call::Fn("impersonation/allow"), [403, 401, 200, 200, 403]),
-    (Call::Fn("impersonation/disallow"), [403, 401, 200, 200, 403]),
-    (Call::Fn("impersonation/switcher"), [403, 401, 403, 403, 200]),
-    (Call::Fn("impersonation/start"), [403, 401, 403, 403, 200]),
-    (Call::Fn("impersonation/stop"), [200, 401, 403, 403, 403]),
-    (Call::Fn("home"), [200, 401, 200, 200, 200]),
-    (Call::Fn("tasks/add"), [200, 401, 200, 200, 403]),
-    (Call::Fn("tasks/set-done"), [200, 401, 200, 404, 403]),
-    (Call::Fn("audit"), [403, 401, 403, 403, 200]),
-    (Call::Get("/api/events"), [200, 401, 200, 200, 200]),
-    (Call::Get("/"), [200, 303, 200, 200, 200]),
-    (Call::Get("/profile"), [200, 303, 200, 200, 200]),
-    (Call::Get("/impersonate"), [403, 303, 403, 403, 200]),
-    (Call::Get("/audit"), [403, 303, 403, 403, 200]),
+/// (call, expected status for: impersonating, impersonating view only, anonymous, user, other
+/// tenant's user, super admin)
+const MATRIX: [(Call, [u16; 6]); 21] = [
+    (Call::Fn("session/viewer"), [200, 200, 200, 200, 200, 200]),
+    (Call::Fn("session/status"), [200, 200, 200, 200, 200, 200]),
+    (Call::Fn("auth/login"), [200, 200, 200, 200, 200, 200]),
+    (Call::Fn("auth/logout"), [200, 200, 200, 200, 200, 200]),
+    (Call::Fn("account/password"), [403, 403, 401, 200, 200, 200]),
+    (Call::Fn("account/email"), [403, 403, 401, 200, 200, 200]),
+    (Call::Fn("profile"), [200, 200, 401, 200, 200, 200]),
+    (Call::Fn("impersonation/allow"), [403, 403, 401, 200, 200, 403]),
+    (Call::Fn("impersonation/disallow"), [403, 403, 401, 200, 200, 403]),
+    (Call::Fn("impersonation/switcher"), [403, 403, 401, 403, 403, 200]),
+    (Call::Fn("impersonation/start"), [403, 403, 401, 403, 403, 200]),
+    (Call::Fn("impersonation/stop"), [200, 200, 401, 403, 403, 403]),
+    (Call::Fn("home"), [200, 200, 401, 200, 200, 200]),
+    (Call::Fn("tasks/add"), [200, 403, 401, 200, 200, 403]),
+    (Call::Fn("tasks/set-done"), [200, 403, 401, 200, 404, 403]),
+    (Call::Fn("audit"), [403, 403, 401, 403, 403, 200]),
+    (Call::Get("/api/events"), [200, 200, 401, 200, 200, 200]),
+    (Call::Get("/"), [200, 200, 303, 200, 200, 200]),
+    (Call::Get("/profile"), [200, 200, 303, 200, 200, 200]),
+    (Call::Get("/impersonate"), [403, 403, 303, 403, 403, 200]),
+    (Call::Get("/audit"), [403, 403, 303, 403, 403, 200]),
 ];
 
 struct Cast {
@@ -52,17 +55,20 @@ struct Cast {
     acme_task: String,
 }
 
-/// Ann (Acme) and Bob (Acme) allow; Sam impersonates Ann; Ada is in her own session; Gus is
-/// Globex's; the visitor is nobody.
+/// Ann (Acme) and Bob (Acme) allow, Bob for viewing only; Sam impersonates Ann; Ada impersonates
+/// Bob in one session and is in her own in another; Gus is Globex's; the visitor is nobody.
 async fn cast(app: &TestApp) -> Cast {
     let ann = app.log_in(ANN).await;
     ann.allows().await;
-    app.log_in(BOB).await.allows().await;
+    let _: serde_json::Value = app.log_in(BOB).await.ok("impersonation/allow", &[("access", "view_only")]).await;
     let task: app::api::types::Task = ann.ok("tasks/add", &[("title", "an Acme record")]).await;
     let sam = app.log_in(SAM).await;
     sam.starts_impersonating(app.id(ANN)).await;
+    let ada_as_bob = app.log_in(ADA).await;
+    ada_as_bob.starts_impersonating(app.id(BOB)).await;
     let browsers = vec![
         (Who::Impersonating, sam),
+        (Who::ViewOnly, ada_as_bob),
         (Who::Anonymous, app.browser()),
         (Who::User, ann),
         (Who::OtherTenantsUser, app.log_in(GUS).await),

@@ -275,7 +275,7 @@ impl TestApp {
             .expect("a person");
             let (policy, grant) = (self.settings.policy, app::domain::GrantId::from_uuid(uuid::Uuid::new_v4()));
             let who = app::domain::Principal::Own(app::domain::Account::from_parts(id, Role::User, Some(tenant)).expect("a user"));
-            let allow = Box::new(move |c: &_, now| app::domain::rules::allow(c, &who, now, &policy, grant));
+            let allow = Box::new(move |c: &_, now| app::domain::rules::allow(c, &who, now, &policy, grant, policy.default_terms()));
             self.store.decide(id, SessionMove::Stay, allow).await.expect("allowed");
             ids.push(id);
         }

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Field names the server functions read, and some they do not.
-const FIELDS: [&str; 12] = ["email", "password", "next", "current", "new", "user", "reason", "title", "task", "done", "search", "page"];
+const FIELDS: [&str; 14] = ["email", "password", "next", "current", "new", "user", "reason", "title", "task", "done", "search", "page", "access", "duration_ms"];
 const CASES_PER_CALLER: usize = 24;
 
 #[derive(Clone)]
@@ -140,6 +140,7 @@ fn arguments(endpoint: &str) -> &'static [&'static str] {
         "tasks/set-done" => &["task", "done"],
         "impersonation/switcher" => &["search", "page"],
         "audit" => &["page"],
+        "impersonation/allow" => &["access", "duration_ms"],
         _ => &[],
     }
 }
@@ -157,6 +158,8 @@ fn valid_value(field: &str, caller: &Caller, world: &World) -> String {
         "done" => "true".to_owned(),
         "search" => "ann".to_owned(),
         "page" => "0".to_owned(),
+        "access" => "view_only".to_owned(),
+        "duration_ms" => "3600000".to_owned(),
         _ => String::new(),
     }
 }

@@ -14,3 +14,4 @@ mod pages;
 mod races;
 mod security;
 mod switcher;
+mod terms;

@@ -11,7 +11,7 @@
 //! - the grants follow one another: each starts no earlier than the previous one was over, and
 //!   every grant but the latest has its end recorded (allowing settles the last one);
 //! - each grant's windows are the policy's: `start_deadline = allowed_at + start_window`, and
-//!   `ends_at`, when set, is the first start + duration; it is set exactly when someone started;
+//!   `ends_at`, when set, is the first start + the grant's duration; it is set exactly when someone started;
 //! - each impersonation started inside its grant's window: not before the grant was allowed, the
 //!   first one before `start_deadline`, every one before `ends_at`, none after the grant ended;
 //! - an end is recorded no later than the grant was over, and for the reason the rules give it;
@@ -20,13 +20,14 @@
 //! The audit log is checked against the same records ([`check_audit`], rule 10): replaying a
 //! user's lines in the order they were written must rebuild exactly the stored grants and
 //! impersonations, each line must follow from the ones before it, and every `wrote` line must
-//! fall inside an impersonation that held at that instant. [`implied_audit`] gives the same
+//! fall inside an impersonation that held at that instant, under a grant that allowed changes
+//! (rule 14). [`implied_audit`] gives the same
 //! agreement as counts by kind, for a summary.
 //!
 //! Intervals are half-open as everywhere in the rules: a start at `start_deadline` is a breach,
 //! one a millisecond before is not. Records are compared on the stored millisecond.
 
-use super::{EndReason, Ending, Grant, Impersonation, LogoutScope, Policy, StartReason, holds};
+use super::{Access, EndReason, Ending, Grant, Impersonation, LogoutScope, Policy, StartReason, Terms, holds};
 use crate::domain::audit::AuditKind;
 use crate::domain::ids::{GrantId, ImpersonationId, UserId};
 use crate::domain::principal::Account;
@@ -101,6 +102,8 @@ pub enum Breach {
     AuditLineUnfounded,
     /// A `wrote` line at an instant its impersonation did not hold.
     WroteOutsideImpersonation,
+    /// A `wrote` line under a grant that allowed viewing only.
+    WroteUnderViewOnly,
 }
 
 impl Breach {
@@ -117,6 +120,7 @@ impl Breach {
             Breach::EndedBeforeStart | Breach::FromTheFuture => 10,
             Breach::AuditDisagrees | Breach::AuditLineUnfounded => 10,
             Breach::WroteOutsideImpersonation => 13,
+            Breach::WroteUnderViewOnly => 14,
             Breach::UnfoundedEndReason(EndReason::CoImpersonatorLoggedOut | EndReason::Stopped) => 7,
             Breach::UnfoundedEndReason(EndReason::Disallowed) => 5,
             Breach::UnfoundedEndReason(EndReason::StartWindowOver) => 3,
@@ -208,7 +212,7 @@ fn check_grant(
     }
     let first_start = impersonations.iter().map(|i| i.started_at).min();
     match (grant.ends_at, first_start) {
-        (Some(ends_at), Some(first)) if ends_at != first.plus(policy.duration) => breach(g, None, Breach::EndsAtNotFromFirstStart),
+        (Some(ends_at), Some(first)) if ends_at != first.plus(grant.terms.duration) => breach(g, None, Breach::EndsAtNotFromFirstStart),
         (Some(_), None) => breach(g, None, Breach::EndsAtWithoutStart),
         (None, Some(_)) => breach(g, None, Breach::StartWithoutEndsAt),
         _ => {}
@@ -304,6 +308,8 @@ pub struct LoggedEvent {
     pub end_reason: Option<EndReason>,
     /// The reason given for starting, on `started` and `joined` lines.
     pub reason: Option<String>,
+    /// The user's terms, on `allowed` lines (`None` on lines from before users chose them).
+    pub terms: Option<Terms>,
 }
 
 /// Replays `lines` (one user's audit lines, in the order they were written) and names every
@@ -332,6 +338,8 @@ pub fn check_audit(history: &StoredHistory, lines: &[LoggedEvent], policy: &Poli
                     user,
                     allowed_at: line.at,
                     start_deadline: line.at.plus(policy.start_window),
+                    // Lines written before users chose their terms agreed to the defaults.
+                    terms: line.terms.unwrap_or_else(|| policy.default_terms()),
                     ends_at: None,
                     ended: None,
                 });
@@ -352,7 +360,7 @@ pub fn check_audit(history: &StoredHistory, lines: &[LoggedEvent], policy: &Poli
                 match new {
                     Some((id, super_admin)) if in_order => {
                         if first {
-                            grant.ends_at = Some(line.at.plus(policy.duration));
+                            grant.ends_at = Some(line.at.plus(grant.terms.duration));
                         }
                         impersonations.push(Impersonation {
                             id,
@@ -382,6 +390,9 @@ pub fn check_audit(history: &StoredHistory, lines: &[LoggedEvent], policy: &Poli
                     Some(imp) => {
                         if holds(imp, grant, line.at).is_err() {
                             breach(g, i, Breach::WroteOutsideImpersonation);
+                        }
+                        if grant.terms.access == Access::ViewOnly {
+                            breach(g, i, Breach::WroteUnderViewOnly);
                         }
                         true
                     }
@@ -468,9 +479,9 @@ pub fn implied_audit(history: &StoredHistory) -> AuditTally {
 #[cfg(test)]
 pub(crate) fn logged(event: &super::Event) -> LoggedEvent {
     let kind = event.audit_kind();
-    let line = |at, subject, grant| LoggedEvent { at, kind, subject, super_admin: None, grant, impersonation: None, end_reason: None, reason: None };
+    let line = |at, subject, grant| LoggedEvent { at, kind, subject, super_admin: None, grant, impersonation: None, end_reason: None, reason: None, terms: None };
     match event {
-        super::Event::Allowed(g) => line(g.allowed_at, g.user, g.id),
+        super::Event::Allowed(g) => LoggedEvent { terms: Some(g.terms), ..line(g.allowed_at, g.user, g.id) },
         super::Event::GrantEnded { grant, user, ending } => LoggedEvent {
             end_reason: (kind != AuditKind::Disallowed).then_some(ending.reason),
             ..line(ending.at, *user, *grant)

@@ -15,7 +15,10 @@ const ADMINS: usize = 3;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Allow { user: usize },
+    /// The user allows on terms: view only or not, and the n-th offered length (wrapping).
+    Allow { user: usize, view_only: bool, length: usize },
+    /// An impersonator changes one of the user's records.
+    Write { admin: usize },
     Disallow { user: usize },
     /// A super admin starts (or joins) on a user; `user >= USERS` aims at a super admin instead.
     Start { admin: usize, user: usize },
@@ -29,14 +32,16 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (0..USERS).prop_map(|user| Op::Allow { user }),
+        (0..USERS, any::<bool>(), 0..4usize).prop_map(|(user, view_only, length)| Op::Allow { user, view_only, length }),
+        (0..ADMINS).prop_map(|admin| Op::Write { admin }),
         (0..USERS).prop_map(|user| Op::Disallow { user }),
         (0..ADMINS, 0..USERS + ADMINS).prop_map(|(admin, user)| Op::Start { admin, user }),
         (0..ADMINS).prop_map(|admin| Op::Stop { admin }),
         (0..ADMINS).prop_map(|admin| Op::ImpersonatorAllows { admin }),
         (0..ADMINS).prop_map(|admin| Op::ImpersonatorDisallows { admin }),
         // Small steps hit boundaries exactly; large ones jump past whole windows.
-        prop_oneof![0u64..3, 1u64..2_000, 5_000u64..40_000].prop_map(|millis| Op::Advance { millis }),
+        // The rare hour-long jump reaches the ends of the longer offered length.
+        prop_oneof![10 => 0u64..3, 10 => 1u64..2_000, 10 => 5_000u64..40_000, 1 => 3_000_000u64..4_000_000].prop_map(|millis| Op::Advance { millis }),
     ]
 }
 
@@ -44,6 +49,8 @@ fn policy(scope_all: bool) -> Policy {
     Policy {
         start_window: Duration::from_millis(10_000),
         duration: Duration::from_millis(20_000),
+        // Offers 20 s and one hour.
+        max_duration: Duration::from_secs(60 * 60),
         logout_scope: if scope_all { LogoutScope::All } else { LogoutScope::Own },
         require_reason: false,
     }
@@ -63,6 +70,8 @@ struct World {
     disallowed_at: HashMap<GrantId, Timestamp>,
     /// Every audit line, in the order the events were stored.
     log: Vec<LoggedEvent>,
+    /// Every write stored while impersonating: the impersonation, and when.
+    writes: Vec<(ImpersonationId, Timestamp)>,
     next_id: u128,
 }
 
@@ -81,6 +90,7 @@ impl World {
             first_start: HashMap::new(),
             disallowed_at: HashMap::new(),
             log: Vec::new(),
+            writes: Vec::new(),
             next_id: 1_000,
         }
     }
@@ -164,11 +174,36 @@ impl World {
         let now = self.now;
         let policy = self.policy;
         match *op {
-            Op::Allow { user } => {
+            Op::Allow { user, view_only, length } => {
                 let subject = self.users[user];
                 let id = GrantId(self.fresh());
-                let decision = allow(&self.consent(subject), &Principal::Own(subject), now, &policy, id);
-                self.store(&decision.expect("a user may always allow"));
+                let lengths = policy.lengths();
+                let access = if view_only { Access::ViewOnly } else { Access::Full };
+                let terms = Terms { access, duration: lengths[length % lengths.len()] };
+                let decision = allow(&self.consent(subject), &Principal::Own(subject), now, &policy, id, terms);
+                self.store(&decision.expect("a user may always allow on offered terms"));
+            }
+            Op::Write { admin } => {
+                // What the server does: the request's rule, then the locked consent's.
+                let who = self.principal(admin);
+                if let (Ok(_), Some(mine)) = (may_write(&who), who.impersonation()) {
+                    let consent = self.consent(mine.subject);
+                    if consent.may_still_write(mine.id, now).is_ok() {
+                        self.writes.push((mine.id, now));
+                        let line = LoggedEvent {
+                            at: now,
+                            kind: crate::domain::audit::AuditKind::Wrote,
+                            subject: mine.subject.id(),
+                            super_admin: Some(mine.super_admin),
+                            grant: mine.grant,
+                            impersonation: Some(mine.id),
+                            end_reason: None,
+                            reason: None,
+                            terms: None,
+                        };
+                        self.log.push(line);
+                    }
+                }
             }
             Op::Disallow { user } => {
                 let subject = self.users[user];
@@ -209,7 +244,7 @@ impl World {
                 if let Some(mine) = who.impersonation() {
                     let consent = self.consent(mine.subject);
                     let refused = if matches!(op, Op::ImpersonatorAllows { .. }) {
-                        allow(&consent, &who, now, &policy, GrantId(Uuid::nil()))
+                        allow(&consent, &who, now, &policy, GrantId(Uuid::nil()), policy.default_terms())
                     } else {
                         disallow(&consent, &who, now)
                     };
@@ -237,6 +272,14 @@ impl World {
                 assert!(self.disallowed_at.get(&grant.id).is_none_or(|t| now < *t), "usable after a disallow");
                 assert!(self.users.iter().any(|u| u.id() == grant.user), "a super admin is a subject");
             }
+        }
+        // Rule 14: no write is ever stored under a view-only grant, nor outside its impersonation.
+        for (id, at) in &self.writes {
+            let imp = &self.impersonations[id];
+            let grant = &self.grants[&imp.grant];
+            assert_eq!(grant.terms.access, Access::Full, "a write was stored under a view-only grant");
+            let ends_at = self.first_ends_at[&grant.id];
+            assert!(imp.started_at <= *at && *at < ends_at, "a write outside the window");
         }
         // The stored-history checker agrees: whatever the rules decided, it finds nothing.
         let staff: Vec<UserId> = self.admins.iter().map(|a| a.id()).collect();

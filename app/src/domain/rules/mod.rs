@@ -3,10 +3,12 @@
 //! Words: a **grant** is a user's consent to be impersonated; an **impersonation** is one super
 //! admin acting as that user under a grant.
 //!
-//! 1. **Allow.** Only the user, in their own session, allows. It creates a grant that staff may
+//! 1. **Allow.** Only the user, in their own session, allows, on their [`Terms`]: full access or
+//!    view only, and a duration among those the policy offers. It creates a grant that staff may
 //!    start before `start_deadline = now + start_window`. Allowing while a grant is open changes nothing.
 //! 2. **Start.** A super admin in their own session may impersonate an ordinary user with an open
-//!    grant. The first start fixes `ends_at = now + duration`; later starts join and never move it.
+//!    grant. The first start fixes `ends_at = now + the grant's duration`; later starts join and
+//!    never move it.
 //! 3. **Start window.** A grant nobody started before `start_deadline` is over, at that very instant.
 //! 4. **Duration.** At `now >= ends_at` the grant and every impersonation under it are over.
 //! 5. **Disallow.** The user may disallow at any moment: the grant and all its impersonations end.
@@ -23,6 +25,8 @@
 //! 12. **Credentials** (password, email) are changed by their owner in their own session only.
 //! 13. **Records.** A tenant's records are worked on by its users and by whoever impersonates one
 //!     of them, and by nobody else: the tenant is always the acting person's.
+//! 14. **View only.** Under a view-only grant an impersonator sees what the user sees and changes
+//!     nothing: every write is refused, checked again inside the write's own transaction.
 //!
 //! Intervals are half-open: a window `[from, until)` is over at `now == until`.
 //! Nothing here reads a clock or does I/O: callers pass `now` and fresh ids, so tests can stand
@@ -31,8 +35,10 @@
 //! [`check_history`] reads a stored history back against these rules (a load test's verdict).
 
 mod history;
+mod terms;
 
 pub use history::{AuditLine, AuditTally, Breach, LoggedEvent, StoredHistory, Violation, check_audit, check_history, implied_audit};
+pub use terms::{Access, STANDARD_LENGTHS, Terms};
 
 use super::ids::{GrantId, ImpersonationId, TenantId, UserId};
 use super::principal::{Account, ActiveImpersonation, Principal};
@@ -45,8 +51,10 @@ use std::time::Duration;
 pub struct Policy {
     /// How long staff have to start after the user allows.
     pub start_window: Duration,
-    /// How long impersonation lasts from its first start.
+    /// How long impersonation lasts from its first start, unless the user chooses another length.
     pub duration: Duration,
+    /// The longest length a user may choose.
+    pub max_duration: Duration,
     pub logout_scope: LogoutScope,
     /// Whether a super admin must type why they start.
     pub require_reason: bool,
@@ -55,7 +63,7 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         const DAY: Duration = Duration::from_secs(24 * 60 * 60);
-        Policy { start_window: DAY, duration: DAY, logout_scope: LogoutScope::All, require_reason: false }
+        Policy { start_window: DAY, duration: DAY, max_duration: DAY, logout_scope: LogoutScope::All, require_reason: false }
     }
 }
 
@@ -185,6 +193,8 @@ pub struct Grant {
     pub allowed_at: Timestamp,
     /// Staff must start before this instant.
     pub start_deadline: Timestamp,
+    /// What staff may do, and for how long from the first start: the user's choice.
+    pub terms: Terms,
     /// Fixed by the first start; never moves afterwards.
     pub ends_at: Option<Timestamp>,
     /// Recorded end, if one was stored. Time-based ends hold whether recorded or not.
@@ -286,6 +296,10 @@ pub enum Refusal {
     StaffOnly,
     #[error("Your account has no tenant records.")]
     NoTenant,
+    #[error("View-only access: the user allowed viewing, not changes.")]
+    ViewOnly,
+    #[error("That length is not offered; choose one of those listed.")]
+    LengthNotOffered,
 }
 
 /// Decisions return the events to store, or why nothing may happen.
@@ -358,6 +372,18 @@ impl Consent {
         let impersonation = self.impersonations.iter().find(|i| i.id == id);
         impersonation.zip(self.grant.as_ref()).is_some_and(|(i, g)| holds(i, g, now).is_ok())
     }
+
+    /// Rules 4, 5, 9 and 14 for a write made in impersonation `id`, decided on this (freshly
+    /// locked) consent: it must still hold, under a grant that allows changes.
+    pub fn may_still_write(&self, id: ImpersonationId, now: Timestamp) -> Result<(), Refusal> {
+        if !self.still_holds(id, now) {
+            return Err(Refusal::ImpersonationOver);
+        }
+        match self.grant.as_ref().map(|g| g.terms.access) {
+            Some(Access::Full) => Ok(()),
+            _ => Err(Refusal::ViewOnly),
+        }
+    }
 }
 
 /// Rules 1, 5 and 9: only the user themself, in their own session, changes their consent. Pages
@@ -373,9 +399,12 @@ pub fn may_change_consent(consent: &Consent, who: &Principal) -> Result<(), Refu
     }
 }
 
-/// Rule 1: the user allows. While a grant is open this changes nothing.
-pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy, new_grant: GrantId) -> Decision {
+/// Rule 1: the user allows, on their terms. While a grant is open this changes nothing.
+pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy, new_grant: GrantId, terms: Terms) -> Decision {
     may_change_consent(consent, who)?;
+    if !policy.offers(&terms) {
+        return Err(Refusal::LengthNotOffered);
+    }
     if consent.open_grant(now).is_some() {
         return Ok(Vec::new());
     }
@@ -385,6 +414,7 @@ pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy
         user: consent.subject.id(),
         allowed_at: now,
         start_deadline: now.plus(policy.start_window),
+        terms,
         ends_at: None,
         ended: None,
     }));
@@ -417,6 +447,16 @@ pub fn may_change_credentials(who: &Principal) -> Result<Account, Refusal> {
 /// Rule 13: whose records `who` works on: the tenant of the person they act as.
 pub fn records_tenant(who: &Principal) -> Result<TenantId, Refusal> {
     who.effective().tenant().ok_or(Refusal::NoTenant)
+}
+
+/// Rules 13 and 14: whose records `who` may change: the tenant's, unless they impersonate under a
+/// view-only grant. (A write re-checks on the locked consent: [`Consent::may_still_write`].)
+pub fn may_write(who: &Principal) -> Result<TenantId, Refusal> {
+    let tenant = records_tenant(who)?;
+    match who.impersonation() {
+        Some(imp) if imp.access == Access::ViewOnly => Err(Refusal::ViewOnly),
+        _ => Ok(tenant),
+    }
 }
 
 /// Rule 9: who may start impersonating at all: a super admin in their own session (no chains).
@@ -457,7 +497,7 @@ pub fn start(
     let user = consent.subject.id();
     match grant.phase(now) {
         GrantPhase::Waiting { .. } => {
-            Ok(vec![Event::Started { impersonation, user, ends_at: now.plus(policy.duration) }])
+            Ok(vec![Event::Started { impersonation, user, ends_at: now.plus(grant.terms.duration) }])
         }
         GrantPhase::Running { .. } => Ok(vec![Event::Joined { impersonation, user }]),
         GrantPhase::Over(Ending { reason: EndReason::Disallowed, .. }) => Err(Refusal::NoConsent),
@@ -507,7 +547,7 @@ pub fn acting_as(own: Account, subject: Account, impersonation: &Impersonation, 
     match (own, subject) {
         (Account::SuperAdmin { id }, Account::User { .. }) if id == impersonation.super_admin && grant.user == subject.id() => {
             let ends_at = holds(impersonation, grant, now)?;
-            Ok(ActiveImpersonation { id: impersonation.id, grant: grant.id, super_admin: id, subject, ends_at })
+            Ok(ActiveImpersonation { id: impersonation.id, grant: grant.id, super_admin: id, subject, ends_at, access: grant.terms.access })
         }
         // The account lost its role, or the records no longer fit together: the session's own end.
         _ => Err(impersonation.ended.unwrap_or(Ending { at: now, reason: EndReason::SessionEnded })),

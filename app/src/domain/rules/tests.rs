@@ -12,6 +12,7 @@ fn policy() -> Policy {
     Policy {
         start_window: Duration::from_secs(60),
         duration: Duration::from_secs(600),
+        max_duration: Duration::from_secs(24 * 60 * 60),
         logout_scope: LogoutScope::All,
         require_reason: false,
     }
@@ -57,7 +58,7 @@ fn apply(consent: &mut Consent, decide: impl FnOnce(&Consent) -> Decision) -> Ve
 /// The user has allowed at T0.
 fn allowed() -> Consent {
     let mut c = fresh(user());
-    apply(&mut c, |c| allow(c, &Principal::Own(user()), T0, &policy(), grant_id(1)));
+    apply(&mut c, |c| allow(c, &Principal::Own(user()), T0, &policy(), grant_id(1), policy().default_terms()));
     c
 }
 
@@ -78,6 +79,7 @@ fn principal_for(c: &Consent, id: ImpersonationId) -> Principal {
         super_admin: imp.super_admin,
         subject: c.subject,
         ends_at: grant.ends_at.expect("started"),
+        access: grant.terms.access,
     })
 }
 
@@ -102,14 +104,14 @@ fn allowing_creates_a_grant_that_must_be_started_within_the_start_window() {
 fn allowing_again_while_the_grant_waits_changes_nothing() {
     let c = allowed();
     let deadline = c.grant.as_ref().map(|g| g.start_deadline).expect("grant");
-    let again = allow(&c, &Principal::Own(user()), deadline.minus(MS), &policy(), grant_id(2));
+    let again = allow(&c, &Principal::Own(user()), deadline.minus(MS), &policy(), grant_id(2), policy().default_terms());
     assert_eq!(again, Ok(vec![]));
 }
 
 #[test]
 fn allowing_again_while_impersonated_changes_nothing() {
     let (c, _) = started_by_a(T0);
-    let again = allow(&c, &Principal::Own(user()), T0.plus(Duration::from_secs(300)), &policy(), grant_id(2));
+    let again = allow(&c, &Principal::Own(user()), T0.plus(Duration::from_secs(300)), &policy(), grant_id(2), policy().default_terms());
     assert_eq!(again, Ok(vec![]));
 }
 
@@ -117,7 +119,7 @@ fn allowing_again_while_impersonated_changes_nothing() {
 fn allowing_at_the_start_deadline_of_an_unstarted_grant_creates_a_new_one() {
     let c = allowed();
     let deadline = T0.plus(Duration::from_secs(60));
-    let events = allow(&c, &Principal::Own(user()), deadline, &policy(), grant_id(2)).expect("allowed");
+    let events = allow(&c, &Principal::Own(user()), deadline, &policy(), grant_id(2), policy().default_terms()).expect("allowed");
     assert_eq!(
         events[0],
         Event::GrantEnded {
@@ -132,20 +134,20 @@ fn allowing_at_the_start_deadline_of_an_unstarted_grant_creates_a_new_one() {
 #[test]
 fn nobody_can_allow_for_someone_else() {
     let c = fresh(user());
-    assert_eq!(allow(&c, &Principal::Own(other_user()), T0, &policy(), grant_id(1)), Err(Refusal::NotYourConsent));
-    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1)), Err(Refusal::NotYourConsent));
+    assert_eq!(allow(&c, &Principal::Own(other_user()), T0, &policy(), grant_id(1), policy().default_terms()), Err(Refusal::NotYourConsent));
+    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1), policy().default_terms()), Err(Refusal::NotYourConsent));
 }
 
 #[test]
 fn a_super_admin_cannot_allow_being_impersonated() {
     let c = fresh(admin_a());
-    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1)), Err(Refusal::SubjectIsSuperAdmin));
+    assert_eq!(allow(&c, &Principal::Own(admin_a()), T0, &policy(), grant_id(1), policy().default_terms()), Err(Refusal::SubjectIsSuperAdmin));
 }
 
 #[test]
 fn an_impersonator_can_neither_allow_nor_disallow() {
     let (c, as_user) = started_by_a(T0);
-    assert_eq!(allow(&c, &as_user, T0, &policy(), grant_id(2)), Err(Refusal::WhileImpersonating));
+    assert_eq!(allow(&c, &as_user, T0, &policy(), grant_id(2), policy().default_terms()), Err(Refusal::WhileImpersonating));
     assert_eq!(disallow(&c, &as_user, T0), Err(Refusal::WhileImpersonating));
 }
 
@@ -209,7 +211,7 @@ fn only_super_admins_start() {
 fn an_impersonator_cannot_start_another_impersonation() {
     let (_, as_user) = started_by_a(T0);
     let mut other = fresh(other_user());
-    apply(&mut other, |c| allow(c, &Principal::Own(other_user()), T0, &policy(), grant_id(9)));
+    apply(&mut other, |c| allow(c, &Principal::Own(other_user()), T0, &policy(), grant_id(9), policy().default_terms()));
     assert_eq!(start(&other, &as_user, T0, &policy(), imp_id(2), None), Err(Refusal::WhileImpersonating));
 }
 
@@ -217,7 +219,7 @@ fn an_impersonator_cannot_start_another_impersonation() {
 fn super_admins_and_oneself_cannot_be_impersonated() {
     let mut c = fresh(admin_b());
     // Even a grant that somehow exists for a super admin does not make them impersonatable.
-    c.grant = Some(Grant { id: grant_id(1), user: admin_b().id(), allowed_at: T0, start_deadline: T0.plus(MS), ends_at: None, ended: None });
+    c.grant = Some(Grant { id: grant_id(1), user: admin_b().id(), allowed_at: T0, start_deadline: T0.plus(MS), terms: policy().default_terms(), ends_at: None, ended: None });
     assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::SubjectIsSuperAdmin));
     let myself = Consent { subject: admin_a(), ..c };
     assert_eq!(start(&myself, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::SubjectIsSelf));
@@ -493,4 +495,73 @@ fn records_are_always_the_tenant_of_the_person_acted_as() {
     assert_eq!(records_tenant(&Principal::Own(user())), Ok(user().tenant().expect("a user has a tenant")));
     assert_eq!(records_tenant(&impersonating), records_tenant(&Principal::Own(user())), "the impersonator works on the user's");
     assert_eq!(records_tenant(&Principal::Own(admin_a())), Err(Refusal::NoTenant));
+}
+
+// Rules 1, 2 and 14: the user's terms
+
+fn allowed_on(terms: Terms) -> Consent {
+    let mut c = fresh(user());
+    apply(&mut c, |c| allow(c, &Principal::Own(user()), T0, &policy(), grant_id(1), terms));
+    c
+}
+
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+#[test]
+fn the_user_may_choose_any_offered_length_and_no_other() {
+    for duration in policy().lengths() {
+        let c = allowed_on(Terms { access: Access::Full, duration });
+        assert_eq!(c.grant.map(|g| g.terms.duration), Some(duration));
+    }
+    let over = Terms { access: Access::Full, duration: 72 * HOUR };
+    assert_eq!(allow(&fresh(user()), &Principal::Own(user()), T0, &policy(), grant_id(1), over), Err(Refusal::LengthNotOffered));
+    let odd = Terms { access: Access::Full, duration: HOUR + MS };
+    assert_eq!(allow(&fresh(user()), &Principal::Own(user()), T0, &policy(), grant_id(1), odd), Err(Refusal::LengthNotOffered));
+}
+
+#[test]
+fn a_chosen_length_ends_the_window_at_the_first_start_plus_that_length_to_the_millisecond() {
+    let mut c = allowed_on(Terms { access: Access::Full, duration: HOUR });
+    let first = T0.plus(Duration::from_secs(30));
+    apply(&mut c, |c| start(c, &Principal::Own(admin_a()), first, &policy(), imp_id(1), None));
+    let ends_at = first.plus(HOUR);
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(ends_at));
+    let who = principal_for(&c, imp_id(1));
+    assert!(c.still_holds(imp_id(1), ends_at.minus(MS)));
+    assert!(!c.still_holds(imp_id(1), ends_at));
+    // A join later does not move it.
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), ends_at.minus(MS), &policy(), imp_id(2), None));
+    assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(ends_at));
+    assert_eq!(who.impersonation().map(|i| i.ends_at), Some(ends_at));
+}
+
+#[test]
+fn an_impersonator_under_a_view_only_grant_reads_the_users_records_but_writes_nothing() {
+    let mut c = allowed_on(Terms { access: Access::ViewOnly, duration: policy().duration });
+    apply(&mut c, |c| start(c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None));
+    let who = principal_for(&c, imp_id(1));
+    assert_eq!(who.impersonation().map(|i| i.access), Some(Access::ViewOnly));
+    assert_eq!(records_tenant(&who), Ok(user().tenant().expect("a user has a tenant")));
+    assert_eq!(may_write(&who), Err(Refusal::ViewOnly));
+    assert_eq!(c.may_still_write(imp_id(1), T0), Err(Refusal::ViewOnly));
+    // The user's own writes are theirs, whatever they allowed staff.
+    assert_eq!(may_write(&Principal::Own(user())), records_tenant(&Principal::Own(user())));
+}
+
+#[test]
+fn under_full_access_a_write_holds_until_the_last_millisecond_of_the_window() {
+    let (c, who) = started_by_a(T0);
+    let ends_at = T0.plus(policy().duration);
+    assert_eq!(may_write(&who), records_tenant(&who));
+    assert_eq!(c.may_still_write(imp_id(1), ends_at.minus(MS)), Ok(()));
+    assert_eq!(c.may_still_write(imp_id(1), ends_at), Err(Refusal::ImpersonationOver));
+    assert_eq!(may_write(&Principal::Own(admin_a())), Err(Refusal::NoTenant));
+}
+
+#[test]
+fn a_user_who_just_confirms_gets_todays_behaviour() {
+    let c = allowed_on(policy().default_terms());
+    let grant = c.grant.expect("allowed");
+    assert_eq!(grant.terms, Terms { access: Access::Full, duration: policy().duration });
+    assert_eq!(grant.start_deadline, T0.plus(policy().start_window));
 }

@@ -18,6 +18,9 @@ pub struct Model {
     pub end_reason: Option<String>,
     pub reason: Option<String>,
     pub detail: Option<String>,
+    /// The user's terms, on `allowed` lines.
+    pub access: Option<String>,
+    pub duration_ms: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,9 @@ pub struct Model {
     pub ends_at: Option<TimeDateTimeWithTimeZone>,
     pub ended_at: Option<TimeDateTimeWithTimeZone>,
     pub end_reason: Option<String>,
+    /// The user's terms: `full` or `view_only`, and the duration from the first start.
+    pub access: String,
+    pub duration_ms: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,12 +7,13 @@ mod append_only_audit;
 mod grants_by_user;
 mod initial;
 pub(crate) mod switcher_keys;
+mod user_terms;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration)]
+        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration), Box::new(user_terms::Migration)]
     }
 }

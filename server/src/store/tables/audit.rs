@@ -4,6 +4,7 @@
 
 use crate::db::entities::audit_event;
 use crate::db::to_db_time;
+use crate::store::rows::duration_ms;
 use crate::store::error::{Context, Result};
 use app::domain::{ActiveImpersonation, AuditKind, Event, GrantId, Page, Principal, Timestamp, UserId};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
@@ -22,6 +23,8 @@ fn line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audi
         end_reason: Set(None),
         reason: Set(None),
         detail: Set(None),
+        access: Set(None),
+        duration_ms: Set(None),
     }
 }
 
@@ -29,7 +32,12 @@ fn line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audi
 pub async fn append(conn: &impl ConnectionTrait, event: &Event) -> Result<()> {
     let kind = event.audit_kind();
     let row = match event {
-        Event::Allowed(g) => audit_event::ActiveModel { caused_by_id: Set(Some(g.user.uuid())), ..line(g.allowed_at, kind, g.user, g.id) },
+        Event::Allowed(g) => audit_event::ActiveModel {
+            caused_by_id: Set(Some(g.user.uuid())),
+            access: Set(Some(g.terms.access.as_str().to_owned())),
+            duration_ms: Set(Some(duration_ms(&g.terms))),
+            ..line(g.allowed_at, kind, g.user, g.id)
+        },
         Event::GrantEnded { grant, user, ending } => audit_event::ActiveModel {
             // A disallow is the user's own act; a grant time ended has a reason instead.
             caused_by_id: Set((kind == AuditKind::Disallowed).then(|| user.uuid())),

@@ -5,7 +5,7 @@ use super::people;
 use crate::db::entities::{grant, impersonation, user};
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result, StoreError};
-use crate::store::rows::{account_of, grant_of, impersonation_of};
+use crate::store::rows::{account_of, duration_ms, grant_of, impersonation_of};
 use app::backend::{BackendError, ConsentRecord};
 use app::domain::{Consent, Event, GrantId, Impersonation, Page, Search, Timestamp, UserId};
 use sea_orm::sea_query::{Alias, Expr, LikeExpr};
@@ -237,6 +237,8 @@ pub async fn store_event(conn: &impl ConnectionTrait, event: &Event) -> Result<(
                 ends_at: Set(None),
                 ended_at: Set(None),
                 end_reason: Set(None),
+                access: Set(g.terms.access.as_str().to_owned()),
+                duration_ms: Set(duration_ms(&g.terms)),
             }
             .insert(conn)
             .await

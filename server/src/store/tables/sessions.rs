@@ -145,6 +145,8 @@ pub struct Row {
     pub g_ends_at: Option<OffsetDateTime>,
     pub g_ended_at: Option<OffsetDateTime>,
     pub g_end_reason: Option<String>,
+    pub g_access: Option<String>,
+    pub g_duration_ms: Option<i64>,
     pub s_name: Option<String>,
     pub s_email: Option<String>,
     pub s_role: Option<String>,
@@ -179,6 +181,8 @@ pub async fn load(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
         (&g, "ends_at", "g_ends_at"),
         (&g, "ended_at", "g_ended_at"),
         (&g, "end_reason", "g_end_reason"),
+        (&g, "access", "g_access"),
+        (&g, "duration_ms", "g_duration_ms"),
         (&su, "name", "s_name"),
         (&su, "email", "s_email"),
         (&su, "role", "s_role"),
@@ -224,6 +228,8 @@ pub fn impersonation_of(row: &Row) -> Option<(Impersonation, Grant)> {
         ends_at: row.g_ends_at,
         ended_at: row.g_ended_at,
         end_reason: row.g_end_reason.clone(),
+        access: row.g_access.clone()?,
+        duration_ms: row.g_duration_ms?,
     };
     Some((rows::impersonation_of(&impersonation), rows::grant_of(&grant)))
 }

@@ -14,7 +14,7 @@ const WINDOW: Duration = Duration::from_secs(60);
 const DURATION: Duration = Duration::from_secs(600);
 
 fn policy() -> Policy {
-    Policy { start_window: WINDOW, duration: DURATION, logout_scope: LogoutScope::All, require_reason: false }
+    Policy { start_window: WINDOW, duration: DURATION, max_duration: Duration::from_secs(24 * 60 * 60), logout_scope: LogoutScope::All, require_reason: false }
 }
 
 fn user() -> Account {
@@ -75,8 +75,12 @@ impl Recorder {
     }
 
     fn allow(&mut self, at: Timestamp) {
+        self.allow_on(at, policy().default_terms());
+    }
+
+    fn allow_on(&mut self, at: Timestamp, terms: Terms) {
         let id = GrantId(self.fresh());
-        let events = allow(&self.consent, &Principal::Own(user()), at, &policy(), id).expect("allowed");
+        let events = allow(&self.consent, &Principal::Own(user()), at, &policy(), id, terms).expect("allowed");
         self.store(events);
     }
 
@@ -102,6 +106,7 @@ impl Recorder {
             super_admin: imp.super_admin,
             subject: user(),
             ends_at: grant.ends_at.expect("started"),
+            access: grant.terms.access,
         });
         let events = stop(&self.consent, &who, at, &policy()).expect("stopped");
         self.store(events);
@@ -119,6 +124,7 @@ impl Recorder {
             impersonation: Some(id),
             end_reason: None,
             reason: None,
+            terms: None,
         });
     }
 
@@ -513,4 +519,31 @@ fn a_write_after_the_disallow_is_a_violation() {
     r.disallow(T0.plus(Duration::from_secs(30)));
     r.write(id, T0.plus(Duration::from_secs(30)));
     assert_eq!(r.check_log(), [Breach::WroteOutsideImpersonation]);
+}
+
+#[test]
+fn a_write_under_a_view_only_grant_is_a_violation_of_rule_14() {
+    let mut r = Recorder::new();
+    r.allow_on(T0, Terms { access: Access::ViewOnly, duration: DURATION });
+    let id = r.start(admin(1), T0);
+    assert_eq!(r.check_log(), []);
+    r.write(id, T0.plus(MS));
+    assert_eq!(r.check_log(), [Breach::WroteUnderViewOnly]);
+    assert_eq!(Breach::WroteUnderViewOnly.rule(), 14);
+}
+
+#[test]
+fn a_chosen_length_fixes_ends_at_and_the_log_replays_it() {
+    let mut r = Recorder::new();
+    // An hour: not the policy's 10 minutes.
+    let chosen = policy().lengths()[1];
+    assert_ne!(chosen, DURATION);
+    r.allow_on(T0, Terms { access: Access::Full, duration: chosen });
+    r.start(admin(1), T0.plus(MS));
+    assert_eq!(r.history.grants[0].ends_at, Some(T0.plus(MS).plus(chosen)));
+    assert_eq!(r.check(T0.plus(MS)), []);
+    assert_eq!(r.check_log(), []);
+    // Stored with another length, the end no longer follows from it.
+    r.history.grants[0].terms.duration = chosen + MS;
+    assert!(r.check(T0.plus(MS)).contains(&Breach::EndsAtNotFromFirstStart));
 }
