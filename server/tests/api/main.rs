@@ -15,3 +15,4 @@ mod races;
 mod security;
 mod switcher;
 mod terms;
+mod upgrade;

@@ -338,8 +338,11 @@ pub fn check_audit(history: &StoredHistory, lines: &[LoggedEvent], policy: &Poli
                     user,
                     allowed_at: line.at,
                     start_deadline: line.at.plus(policy.start_window),
-                    // Lines written before users chose their terms agreed to the defaults.
-                    terms: line.terms.unwrap_or_else(|| policy.default_terms()),
+                    // A line written before users chose their terms does not say them: the
+                    // stored grant's stand (the migration gave them), or else the defaults.
+                    terms: line.terms.unwrap_or_else(|| {
+                        history.grants.iter().find(|g| g.id == line.grant).map_or_else(|| policy.default_terms(), |g| g.terms)
+                    }),
                     ends_at: None,
                     ended: None,
                 });

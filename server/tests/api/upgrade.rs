@@ -1,0 +1,76 @@
+//! Upgrading keeps what was stored: grants given before users chose their terms read back as what
+//! they were (full access; a started grant's length from its own `ends_at` and first start), so
+//! their windows and the history check still add up after the `user_terms` migration.
+
+use crate::helpers::*;
+use sea_orm::sea_query::{Alias, Query};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, Set};
+use sea_orm_migration::MigratorTrait;
+use server::db::entities::{grant, tenant, user};
+use server::db::migration::Migrator;
+use server::db::to_db_time;
+use uuid::Uuid;
+
+/// The migrations before `user_terms`.
+const BEFORE_TERMS: u32 = 4;
+
+async fn person(db: &impl ConnectionTrait, tenant: Option<Uuid>, email: &str, role: &str) -> Uuid {
+    let id = Uuid::new_v4();
+    let row = user::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant),
+        name: Set(email.to_owned()),
+        email: Set(email.to_owned()),
+        email_normalized: Set(email.to_owned()),
+        password_hash: Set("not a hash: nobody logs in here".to_owned()),
+        role: Set(role.to_owned()),
+        consent_version: Set(0),
+        created_at: Set(to_db_time(T0)),
+    };
+    row.insert(db).await.expect("a user");
+    id
+}
+
+/// A grant as the previous schema stored it, without terms; started by `admin` at `started` when given.
+async fn old_grant(db: &impl ConnectionTrait, user: Uuid, duration: std::time::Duration, started: Option<(Uuid, app::domain::Timestamp)>) -> Uuid {
+    let id = Uuid::new_v4();
+    let ends_at = started.map(|(_, at)| to_db_time(at.plus(duration)));
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("grants"))
+        .columns(["id", "user_id", "allowed_at", "start_deadline", "ends_at"].map(Alias::new))
+        .values_panic([id.into(), user.into(), to_db_time(T0).into(), to_db_time(T0.plus(HOUR)).into(), ends_at.into()]);
+    db.execute(db.get_database_backend().build(&insert)).await.expect("an old grant");
+    if let Some((admin, at)) = started {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("impersonations"))
+            .columns(["id", "grant_id", "super_admin_id", "started_at"].map(Alias::new))
+            .values_panic([Uuid::new_v4().into(), id.into(), admin.into(), to_db_time(at).into()]);
+        db.execute(db.get_database_backend().build(&insert)).await.expect("an old impersonation");
+    }
+    id
+}
+
+#[tokio::test]
+async fn grants_from_before_users_chose_their_terms_keep_their_windows_after_the_upgrade() {
+    let _limit = TimeLimit::start();
+    let (url, _dir) = empty_database().await;
+    let db = Database::connect(&url).await.expect("connects");
+    Migrator::up(&db, Some(BEFORE_TERMS)).await.expect("the earlier schema");
+    let tenant = Uuid::new_v4();
+    tenant::ActiveModel { id: Set(tenant), name: Set("Acme".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    let (ann, bob) = (person(&db, Some(tenant), "ann@acme.test", "user").await, person(&db, Some(tenant), "bob@acme.test", "user").await);
+    let ada = person(&db, None, "ada@vendor.test", "super_admin").await;
+    // Given under a configured two hours and started 1 234 ms after the allow; and one never started.
+    let started = old_grant(&db, ann, 2 * HOUR, Some((ada, T0.plus(std::time::Duration::from_millis(1234))))).await;
+    let waiting = old_grant(&db, bob, 2 * HOUR, None).await;
+
+    Migrator::up(&db, None).await.expect("the upgrade");
+
+    let read = |id| grant::Entity::find_by_id(id).one(&db);
+    let started = read(started).await.expect("reads").expect("kept");
+    assert_eq!((started.access.as_str(), started.duration_ms), ("full", 2 * 3_600_000), "its own length, to the millisecond");
+    let waiting = read(waiting).await.expect("reads").expect("kept");
+    assert_eq!((waiting.access.as_str(), waiting.duration_ms), ("full", 24 * 3_600_000), "the product's default day");
+}
