@@ -30,8 +30,19 @@ pub fn SwitcherPage() -> impl IntoView {
             page.track();
         },
         // The search runs in the database, a page at a time: the answer never grows with the
-        // number of users.
-        move || load_switcher(Some(query.get_untracked()), Some(page.get_untracked().0)),
+        // number of users. Once a start is under way the page is leaving for the user's app, and
+        // its session may already be inside the impersonation, where the switcher is refused: no
+        // more reads (a failed start counts in `failed_starts`, which reads again).
+        move || {
+            let leaving = start.pending().get_untracked() || matches!(start.value().get_untracked(), Some(Ok(())));
+            let read = (!leaving).then(|| load_switcher(Some(query.get_untracked()), Some(page.get_untracked().0)));
+            async move {
+                match read {
+                    Some(read) => read.await,
+                    None => std::future::pending().await,
+                }
+            }
+        },
     );
     view! {
         <Title text="Impersonate a user" />
