@@ -14,6 +14,7 @@
 use super::{PageError, loading};
 use crate::api::ApiError;
 use crate::ui::ErrorMessage;
+use crate::ui::IntoAnySync;
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
 use std::future::Future;
@@ -96,9 +97,9 @@ where
                                         {page(current.into())}
                                     </div>
                                 }
-                                .into_any()
+                                .into_any_sync()
                             }
-                            Err(error) => view! { <PageError error /> }.into_any(),
+                            Err(error) => view! { <PageError error /> }.into_any_sync(),
                         }
                     })
                 }}

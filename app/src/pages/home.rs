@@ -6,6 +6,7 @@ use crate::api::home::{AddTask, SetTaskDone, load_home};
 use crate::api::types::{Home, Task};
 use crate::domain::TaskId;
 use crate::ui::{DateTime, Refresh, action_error, reset_on_success};
+use crate::ui::{IntoAnySync, SyncHydrate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,9 +29,9 @@ pub fn HomePage() -> impl IntoView {
             // Whose home this is does not change while the page is open: a session that moves into
             // or out of an impersonation reloads the page (see the live channel).
             if home.with_untracked(|h| matches!(h, Home::Staff)) {
-                view! { <StaffHome /> }.into_any()
+                view! { <StaffHome /> }.into_any_sync()
             } else {
-                view! { <TenantHome home add set_done /> }.into_any()
+                view! { <TenantHome home add set_done /> }.into_any_sync()
             }
         })}
     }
@@ -119,11 +120,13 @@ fn AddTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
     reset_on_success(add.value(), form);
     view! {
         <ActionForm action=add node_ref=form attr:class="form form-inline">
-            <div class="field">
-                <label for="new-task">"New task"</label>
-                <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
-            </div>
-            <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
+            {SyncHydrate(view! {
+                <div class="field">
+                    <label for="new-task">"New task"</label>
+                    <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
+            })}
         </ActionForm>
         {action_error(add.value())}
     }

@@ -6,6 +6,7 @@ use crate::api::account::{LogOut, current_viewer};
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
 use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, action_error, hard_navigate};
+use crate::ui::{IntoAnySync, SyncHydrate};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
@@ -22,9 +23,9 @@ pub fn Shell() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match viewer.await {
-                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any(),
-                        Ok(None) => view! { <LoggedOut /> }.into_any(),
-                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any(),
+                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any_sync(),
+                        Ok(None) => view! { <LoggedOut /> }.into_any_sync(),
+                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any_sync(),
                     }
                 })}
             </Suspense>
@@ -68,7 +69,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
         }
     });
     view! {
-        {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
+        {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any_sync())}
         <Sidebar viewer log_out />
         <LiveChannel impersonating />
     }
@@ -105,8 +106,10 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
             </div>
             <div class="sidebar-account">
                 <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
-                    // The initials are drawn by CSS from the attribute: the button's name is "Account menu".
-                    <span class="avatar" aria-hidden="true" data-initials=avatar></span>
+                    {SyncHydrate(view! {
+                        // The initials are drawn by CSS from the attribute: the button's name is "Account menu".
+                        <span class="avatar" aria-hidden="true" data-initials=avatar></span>
+                    })}
                 </MenuButton>
                 <div class="sidebar-who">
                     <span class="sidebar-name">{viewer.name.clone()}</span>
@@ -116,7 +119,7 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
             {action_error(log_out.value())}
         </nav>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// Shown on every page while impersonating; cannot be dismissed.

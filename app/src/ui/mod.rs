@@ -8,6 +8,7 @@ pub mod live;
 pub mod menu;
 pub mod message;
 pub mod pager;
+pub mod sync_hydrate;
 pub mod time;
 
 pub use countdown::Countdown;
@@ -17,4 +18,5 @@ pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
 pub use pager::Pager;
+pub use sync_hydrate::{IntoAnySync, SyncHydrate};
 pub use time::{DateTime, format_span};
