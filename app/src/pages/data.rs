@@ -13,6 +13,7 @@
 
 use super::{PageError, loading};
 use crate::api::ApiError;
+use crate::api::codec::Resource;
 use crate::ui::ErrorMessage;
 use crate::ui::IntoAnySync;
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ where
         Fut: Future<Output = Result<T, ApiError>> + Send + 'static,
     {
         let data = PageData {
-            first: Resource::new(|| (), move |()| fetch()),
+            first: Resource::new_with_options(|| (), move |()| fetch(), false),
             latest: RwSignal::new(None),
             refresh_error: RwSignal::new(None),
             refreshing: RwSignal::new(false),

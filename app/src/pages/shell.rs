@@ -3,6 +3,7 @@
 
 use super::PageError;
 use crate::api::account::{LogOut, current_viewer};
+use crate::api::codec::Resource;
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
 use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, action_error, hard_navigate};
@@ -13,7 +14,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 #[component]
 pub fn Shell() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let viewer = Resource::new_with_options(|| (), |_| current_viewer(), false);
     // The page (the outlet) stays outside the suspense that waits for the viewer: a page built
     // inside a suspense's children is built again on each server-side pass over them, and its data
     // with it. Each page waits for its own data (see `PageData`).
