@@ -3,11 +3,15 @@
 # more than any other size here, so a change that adds to them has to say so (raise the budget
 # in this file, in the same commit, with the reason).
 #
-# Budget: gzip -9 of the release .wasm. Issue 11 aims at 200 KB; today's bundle (full hydration,
-# Leptos 0.8) is ~515 KB, so the budget holds that line until the bundle is made smaller.
+# Budget: gzip -9 of the release .wasm. Issue 11 aims at 200 KB, then 140 KB. With full hydration
+# (Leptos 0.8) the bundle went from 516,246 B to 405,130 B (no async copy of hydration for erased
+# views, one JSON decoder, instants formatted by hand); what is left is mostly Leptos' reactive
+# system, tachys' views and the router, which full hydration needs. 200 KB needs islands (a rough
+# islands build measured far smaller: see the issue). The budget is today's size plus ~1%, so any
+# growth has to be argued for here.
 set -euo pipefail
 
-WASM_GZIP_BUDGET=520000
+WASM_GZIP_BUDGET=410000
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # The build's own record of its file names (older builds' files may still lie beside it).
