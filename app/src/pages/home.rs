@@ -6,8 +6,10 @@ use crate::api::home::{AddTask, SetTaskDone, load_home};
 use crate::api::types::{Home, Task};
 use crate::domain::TaskId;
 use crate::ui::{DateTime, Refresh, action_error, reset_on_success};
-use crate::ui::{IntoAnySync, SyncHydrate};
+use crate::ui::IntoAnySync;
+use crate::ui::{field, take_submit};
 use leptos::prelude::*;
+use server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
@@ -119,15 +121,17 @@ fn AddTaskForm(add: ServerAction<AddTask>) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(add.value(), form);
     view! {
-        <ActionForm action=add node_ref=form attr:class="form form-inline">
-            {SyncHydrate(view! {
-                <div class="field">
-                    <label for="new-task">"New task"</label>
-                    <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
-                </div>
-                <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
-            })}
-        </ActionForm>
+        <form action=AddTask::url() method="post" node_ref=form class="form form-inline" on:submit=move |ev| {
+            if take_submit(&ev) {
+                add.dispatch(AddTask { title: field(&ev, "title") });
+            }
+        }>
+            <div class="field">
+                <label for="new-task">"New task"</label>
+                <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
+            </div>
+            <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
+        </form>
         {action_error(add.value())}
     }
 }

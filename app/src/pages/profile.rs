@@ -8,7 +8,9 @@ use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::domain::{Role, Timestamp};
 use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, reset_on_success};
 use crate::ui::{IntoAnySync, SyncHydrate};
+use crate::ui::{field, take_submit};
 use leptos::prelude::*;
+use server_fn::ServerFn;
 use leptos_meta::Title;
 use std::time::Duration;
 
@@ -57,31 +59,35 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
             <h2 id="sign-in-title">"Sign-in details"</h2>
             <p class="hint" hidden=move || !impersonated.get()>"Only the user can change their email or password, not an impersonator."</p>
             <fieldset class="fieldset" disabled=move || impersonated.get()>
-                <ActionForm action=change_email node_ref=email_form attr:class="form form-inline">
-                    {SyncHydrate(view! {
-                        <div class="field">
-                            <label for="new-email">"New email"</label>
-                            <input id="new-email" name="email" type="email" autocomplete="email" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
-                        </div>
-                        <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
-                    })}
-                </ActionForm>
+                <form action=ChangeEmail::url() method="post" node_ref=email_form class="form form-inline" on:submit=move |ev| {
+                    if take_submit(&ev) {
+                        change_email.dispatch(ChangeEmail { email: field(&ev, "email") });
+                    }
+                }>
+                    <div class="field">
+                        <label for="new-email">"New email"</label>
+                        <input id="new-email" name="email" type="email" autocomplete="email" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
+                </form>
                 {move || outcome("Email changed.", change_email.value().get())}
-                <ActionForm action=change_password node_ref=password_form attr:class="form form-inline">
-                    {SyncHydrate(view! {
-                        // For password managers: whose password this is (no name, so it is not sent).
-                        <input type="email" autocomplete="username" prop:value=move || email.get() readonly hidden />
-                        <div class="field">
-                            <label for="current-password">"Current password"</label>
-                            <input id="current-password" name="current" type="password" autocomplete="current-password" required />
-                        </div>
-                        <div class="field">
-                            <label for="new-password">"New password"</label>
-                            <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength=crate::domain::NewPassword::MIN_CHARS.to_string() maxlength=crate::domain::NewPassword::MAX_CHARS.to_string() />
-                        </div>
-                        <button type="submit" class="button button-secondary" disabled=move || change_password.pending().get()>"Change password"</button>
-                    })}
-                </ActionForm>
+                <form action=ChangePassword::url() method="post" node_ref=password_form class="form form-inline" on:submit=move |ev| {
+                    if take_submit(&ev) {
+                        change_password.dispatch(ChangePassword { current: field(&ev, "current"), new: field(&ev, "new") });
+                    }
+                }>
+                    // For password managers: whose password this is (no name, so it is not sent).
+                    <input type="email" autocomplete="username" prop:value=move || email.get() readonly hidden />
+                    <div class="field">
+                        <label for="current-password">"Current password"</label>
+                        <input id="current-password" name="current" type="password" autocomplete="current-password" required />
+                    </div>
+                    <div class="field">
+                        <label for="new-password">"New password"</label>
+                        <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength=crate::domain::NewPassword::MIN_CHARS.to_string() maxlength=crate::domain::NewPassword::MAX_CHARS.to_string() />
+                    </div>
+                    <button type="submit" class="button button-secondary" disabled=move || change_password.pending().get()>"Change password"</button>
+                </form>
                 {move || outcome("Password changed. Your other sessions were logged out.", change_password.value().get())}
             </fieldset>
         </section>

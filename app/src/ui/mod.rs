@@ -13,7 +13,7 @@ pub mod time;
 
 pub use countdown::Countdown;
 pub use dialog::ConfirmDialog;
-pub use form::reset_on_success;
+pub use form::{field, reset_on_success, take_submit};
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
