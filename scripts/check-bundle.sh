@@ -3,11 +3,15 @@
 # more than any other size here, so a change that adds to them has to say so (raise the budget
 # in this file, in the same commit, with the reason).
 #
-# Budget: gzip -9 of the release .wasm. Issue 11 aims at 200 KB; today's bundle (full hydration,
-# Leptos 0.8) is ~515 KB, so the budget holds that line until the bundle is made smaller.
+# Budget: gzip -9 of the release .wasm. Issue 11 aims at 200 KB, then 140 KB. With full hydration
+# (Leptos 0.8) the bundle went from 516,246 B to 372,234 B (no async copy of hydration for erased
+# views, one JSON decoder, instants formatted by hand, plain forms instead of ActionForm); what is
+# left is mostly Leptos' reactive system, tachys' views and the router, which full hydration needs.
+# 200 KB needs islands and more: a rough islands build with the same steps (branch issue11-islands)
+# measured 237,740 B. The budget is today's size plus ~1%, so any growth has to be argued for here.
 set -euo pipefail
 
-WASM_GZIP_BUDGET=520000
+WASM_GZIP_BUDGET=376000
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # The build's own record of its file names (older builds' files may still lie beside it).

@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use ui::SyncHydrate;
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -57,14 +58,16 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| if page.is_empty() { "Impersonate".to_owned() } else { format!("{page} · Impersonate") } />
         // Async rendering: every page arrives complete, without streamed chunks swapping in later.
+        // The router type-erases each page; `SyncHydrate` keeps that from compiling a second,
+        // never-used async hydration of the whole page into the WASM (see `ui::sync_hydrate`).
         <Router>
             <Routes fallback=pages::NotFound>
-                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async />
-                <ParentRoute path=path!("") view=pages::Shell ssr=SsrMode::Async>
-                    <Route path=path!("") view=pages::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/profile") view=pages::ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("/impersonate") view=pages::SwitcherPage ssr=SsrMode::Async />
-                    <Route path=path!("/audit") view=pages::AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=|| SyncHydrate(pages::LoginPage()) ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=|| SyncHydrate(pages::Shell()) ssr=SsrMode::Async>
+                    <Route path=path!("") view=|| SyncHydrate(pages::HomePage()) ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view=|| SyncHydrate(pages::ProfilePage()) ssr=SsrMode::Async />
+                    <Route path=path!("/impersonate") view=|| SyncHydrate(pages::SwitcherPage()) ssr=SsrMode::Async />
+                    <Route path=path!("/audit") view=|| SyncHydrate(pages::AuditPage()) ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod codec;
 pub mod error;
 pub mod home;
 pub mod impersonation;

@@ -6,6 +6,7 @@ use crate::api::audit::audit_log;
 use crate::api::types::{AuditEntry, AuditKind};
 use crate::domain::Page;
 use crate::ui::{DateTime, Pager, Refresh};
+use crate::ui::IntoAnySync;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -31,9 +32,9 @@ pub fn AuditPage() -> impl IntoView {
                     // The table has nothing to focus or type in: re-drawing it when the log grows loses nothing.
                     let entries = log.with(|l| l.entries.clone());
                     if entries.is_empty() && total.get() == 0 {
-                        view! { <p class="empty">"Nothing has happened yet."</p> }.into_any()
+                        view! { <p class="empty">"Nothing has happened yet."</p> }.into_any_sync()
                     } else {
-                        view! { <AuditTable entries /> }.into_any()
+                        view! { <AuditTable entries /> }.into_any_sync()
                     }
                 }}
                 <Pager total shown page noun="lines" label="Pages of the audit log" />

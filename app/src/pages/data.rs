@@ -13,7 +13,9 @@
 
 use super::{PageError, loading};
 use crate::api::ApiError;
+use crate::api::codec::Resource;
 use crate::ui::ErrorMessage;
+use crate::ui::IntoAnySync;
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
 use std::future::Future;
@@ -45,7 +47,7 @@ where
         Fut: Future<Output = Result<T, ApiError>> + Send + 'static,
     {
         let data = PageData {
-            first: Resource::new(|| (), move |()| fetch()),
+            first: Resource::new_with_options(|| (), move |()| fetch(), false),
             latest: RwSignal::new(None),
             refresh_error: RwSignal::new(None),
             refreshing: RwSignal::new(false),
@@ -96,9 +98,9 @@ where
                                         {page(current.into())}
                                     </div>
                                 }
-                                .into_any()
+                                .into_any_sync()
                             }
-                            Err(error) => view! { <PageError error /> }.into_any(),
+                            Err(error) => view! { <PageError error /> }.into_any_sync(),
                         }
                     })
                 }}

@@ -6,7 +6,10 @@ use crate::api::home::{AddTask, SetTaskDone, load_home};
 use crate::api::types::{Home, Task};
 use crate::domain::TaskId;
 use crate::ui::{DateTime, Refresh, action_error, reset_on_success};
+use crate::ui::IntoAnySync;
+use crate::ui::{field, take_submit};
 use leptos::prelude::*;
+use server_fn::ServerFn;
 use leptos_meta::Title;
 
 #[component]
@@ -28,9 +31,9 @@ pub fn HomePage() -> impl IntoView {
             // Whose home this is does not change while the page is open: a session that moves into
             // or out of an impersonation reloads the page (see the live channel).
             if home.with_untracked(|h| matches!(h, Home::Staff)) {
-                view! { <StaffHome /> }.into_any()
+                view! { <StaffHome /> }.into_any_sync()
             } else {
-                view! { <TenantHome home add set_done /> }.into_any()
+                view! { <TenantHome home add set_done /> }.into_any_sync()
             }
         })}
     }
@@ -128,7 +131,11 @@ fn AddTaskForm(add: ServerAction<AddTask>, read_only: Memo<Option<String>>) -> i
     let form = NodeRef::<leptos::html::Form>::new();
     reset_on_success(add.value(), form);
     view! {
-        <ActionForm action=add node_ref=form attr:class="form form-inline">
+        <form action=AddTask::url() method="post" node_ref=form class="form form-inline" on:submit=move |ev| {
+            if take_submit(&ev) {
+                add.dispatch(AddTask { title: field(&ev, "title") });
+            }
+        }>
             <fieldset class="fieldset" disabled=move || read_only.with(Option::is_some) aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}>
             <div class="field">
                 <label for="new-task">"New task"</label>
@@ -136,7 +143,7 @@ fn AddTaskForm(add: ServerAction<AddTask>, read_only: Memo<Option<String>>) -> i
             </div>
             <button type="submit" class="button button-primary" disabled=move || add.pending().get()>"Add task"</button>
             </fieldset>
-        </ActionForm>
+        </form>
         {action_error(add.value())}
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::api::account::LogIn;
 use crate::ui::{action_error, hard_navigate};
+use crate::ui::{field, take_submit};
 use leptos::prelude::*;
+use server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -24,7 +26,11 @@ pub fn LoginPage() -> impl IntoView {
             <section class="login-card" aria-labelledby="login-title">
                 <p class="brand brand-large" aria-hidden="true">"Impersonate"</p>
                 <h1 id="login-title">"Log in"</h1>
-                <ActionForm action=log_in attr:class="form">
+                <form action=LogIn::url() method="post" class="form" on:submit=move |ev| {
+                    if take_submit(&ev) {
+                        log_in.dispatch(LogIn { email: field(&ev, "email"), password: field(&ev, "password"), next: Some(field(&ev, "next")) });
+                    }
+                }>
                     <input type="hidden" name="next" value=next />
                     <div class="field">
                         <label for="email">"Email"</label>
@@ -38,7 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                     <button type="submit" class="button button-primary button-wide" disabled=move || log_in.pending().get()>
                         {move || if log_in.pending().get() { "Logging in…" } else { "Log in" }}
                     </button>
-                </ActionForm>
+                </form>
             </section>
         </main>
     }

@@ -7,7 +7,10 @@ use crate::api::profile::{AllowImpersonation, DisallowImpersonation, load_profil
 use crate::api::types::{ConsentState, ConsentView, HistoryEntry, Profile};
 use crate::domain::{Access, Role, Timestamp};
 use crate::ui::{ConfirmDialog, Countdown, DateTime, ErrorMessage, MenuButton, MenuItem, Refresh, format_span, format_terms, reset_on_success};
+use crate::ui::{IntoAnySync, SyncHydrate};
+use crate::ui::{field, take_submit};
 use leptos::prelude::*;
+use server_fn::ServerFn;
 use leptos_meta::Title;
 use std::time::Duration;
 
@@ -47,8 +50,8 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
     reset_on_success(change_password.value(), password_form);
     let outcome = |done: &'static str, value: Option<Result<(), crate::api::ApiError>>| {
         value.map(|result| match result {
-            Ok(()) => view! { <p class="message message-notice" role="status">{done}</p> }.into_any(),
-            Err(error) => view! { <ErrorMessage error /> }.into_any(),
+            Ok(()) => view! { <p class="message message-notice" role="status">{done}</p> }.into_any_sync(),
+            Err(error) => view! { <ErrorMessage error /> }.into_any_sync(),
         })
     };
     view! {
@@ -56,15 +59,23 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
             <h2 id="sign-in-title">"Sign-in details"</h2>
             <p class="hint" hidden=move || !impersonated.get()>"Only the user can change their email or password, not an impersonator."</p>
             <fieldset class="fieldset" disabled=move || impersonated.get()>
-                <ActionForm action=change_email node_ref=email_form attr:class="form form-inline">
+                <form action=ChangeEmail::url() method="post" node_ref=email_form class="form form-inline" on:submit=move |ev| {
+                    if take_submit(&ev) {
+                        change_email.dispatch(ChangeEmail { email: field(&ev, "email") });
+                    }
+                }>
                     <div class="field">
                         <label for="new-email">"New email"</label>
                         <input id="new-email" name="email" type="email" autocomplete="email" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
-                </ActionForm>
+                </form>
                 {move || outcome("Email changed.", change_email.value().get())}
-                <ActionForm action=change_password node_ref=password_form attr:class="form form-inline">
+                <form action=ChangePassword::url() method="post" node_ref=password_form class="form form-inline" on:submit=move |ev| {
+                    if take_submit(&ev) {
+                        change_password.dispatch(ChangePassword { current: field(&ev, "current"), new: field(&ev, "new") });
+                    }
+                }>
                     // For password managers: whose password this is (no name, so it is not sent).
                     <input type="email" autocomplete="username" prop:value=move || email.get() readonly hidden />
                     <div class="field">
@@ -76,7 +87,7 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
                         <input id="new-password" name="new" type="password" autocomplete="new-password" required minlength=crate::domain::NewPassword::MIN_CHARS.to_string() maxlength=crate::domain::NewPassword::MAX_CHARS.to_string() />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || change_password.pending().get()>"Change password"</button>
-                </ActionForm>
+                </form>
                 {move || outcome("Password changed. Your other sessions were logged out.", change_password.value().get())}
             </fieldset>
         </section>
@@ -130,7 +141,9 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                 <p class="lead">"Your Profile"</p>
             </div>
             <MenuButton id="more-actions" label="More actions" items class="more-actions">
-                <span class="kebab" aria-hidden="true">"⋮"</span>
+                {SyncHydrate(view! {
+                    <span class="kebab" aria-hidden="true">"⋮"</span>
+                })}
             </MenuButton>
         </header>
         {move || error().map(|error| view! { <ErrorMessage error /> })}
@@ -156,16 +169,18 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                 allow.dispatch(AllowImpersonation { access: Some(access.get_untracked()), duration_ms: Some(length_ms.get_untracked()) });
             })
         >
-            <p>
-                "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
-                "without your password."
-            </p>
-            <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms=Signal::derive(move || consent.with(|c| c.duration_secs * 1000)) />
-            <ul>
-                <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
-                <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>
-                <li>"You can disallow at any time from this menu; that ends every impersonation of you at once."</li>
-            </ul>
+            {SyncHydrate(view! {
+                <p>
+                    "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
+                    "without your password."
+                </p>
+                <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms=Signal::derive(move || consent.with(|c| c.duration_secs * 1000)) />
+                <ul>
+                    <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
+                    <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>
+                    <li>"You can disallow at any time from this menu; that ends every impersonation of you at once."</li>
+                </ul>
+            })}
         </ConfirmDialog>
     }
 }
@@ -229,26 +244,26 @@ fn status(state: ConsentState, now: Timestamp, at_zero: Callback<()>) -> AnyView
         ConsentState::NotAllowed => view! {
             <p class="status status-off"><strong>"Not allowed."</strong> " Support staff cannot sign in as you."</p>
         }
-        .into_any(),
+        .into_any_sync(),
         ConsentState::Waiting { start_deadline } => view! {
             <p class="status status-on">
                 <strong>"Allowed."</strong> " Staff can start until " <DateTime at=start_deadline /> "."
             </p>
             <p class="status-timer">"Time left to start: " <Countdown ends_at=start_deadline server_now=now on_zero=at_zero /></p>
         }
-        .into_any(),
+        .into_any_sync(),
         ConsentState::Running { since, ends_at, by } => view! {
             <p class="status status-live">
                 {if by.is_empty() {
-                    view! { <strong>"Impersonation window open."</strong> " Nobody is signed in as you right now." }.into_any()
+                    view! { <strong>"Impersonation window open."</strong> " Nobody is signed in as you right now." }.into_any_sync()
                 } else {
-                    view! { <strong>"Being impersonated by " {by.join(", ")}</strong> " since " <DateTime at=since /> "." }.into_any()
+                    view! { <strong>"Being impersonated by " {by.join(", ")}</strong> " since " <DateTime at=since /> "." }.into_any_sync()
                 }}
                 " It ends at " <DateTime at=ends_at /> "."
             </p>
             <p class="status-timer">"Time left: " <Countdown ends_at server_now=now on_zero=at_zero /></p>
         }
-        .into_any(),
+        .into_any_sync(),
     }
 }
 
@@ -258,7 +273,7 @@ fn HistoryPanel(history: Signal<Vec<HistoryEntry>>) -> impl IntoView {
         <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">"Impersonation history"</h2>
             {move || { let history = history.get(); if history.is_empty() {
-                view! { <p class="empty">"Nobody has impersonated you yet."</p> }.into_any()
+                view! { <p class="empty">"Nobody has impersonated you yet."</p> }.into_any_sync()
             } else {
                 view! {
                     <div class="table-wrap">
@@ -276,7 +291,7 @@ fn HistoryPanel(history: Signal<Vec<HistoryEntry>>) -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                }.into_any()
+                }.into_any_sync()
             }}}
         </section>
     }

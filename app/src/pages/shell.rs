@@ -3,17 +3,19 @@
 
 use super::PageError;
 use crate::api::account::{LogOut, current_viewer};
+use crate::api::codec::Resource;
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
 use crate::domain::Access;
 use crate::ui::{Countdown, LiveChannel, MenuButton, MenuItem, WatcherNotices, action_error, hard_navigate};
+use crate::ui::{IntoAnySync, SyncHydrate};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
 #[component]
 pub fn Shell() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| current_viewer());
+    let viewer = Resource::new_with_options(|| (), |_| current_viewer(), false);
     // The page (the outlet) stays outside the suspense that waits for the viewer: a page built
     // inside a suspense's children is built again on each server-side pass over them, and its data
     // with it. Each page waits for its own data (see `PageData`).
@@ -23,9 +25,9 @@ pub fn Shell() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match viewer.await {
-                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any(),
-                        Ok(None) => view! { <LoggedOut /> }.into_any(),
-                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any(),
+                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any_sync(),
+                        Ok(None) => view! { <LoggedOut /> }.into_any_sync(),
+                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any_sync(),
                     }
                 })}
             </Suspense>
@@ -70,7 +72,7 @@ fn Frame(viewer: Viewer) -> impl IntoView {
         }
     });
     view! {
-        {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any())}
+        {viewer.impersonation.clone().map(|banner| view! { <ImpersonationBanner banner /> }.into_any_sync())}
         <Sidebar viewer log_out />
         <WatcherNotices />
         <LiveChannel impersonating />
@@ -108,8 +110,10 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
             </div>
             <div class="sidebar-account">
                 <MenuButton id="account" label="Account menu" items=account_items class="account-menu" placement="above">
-                    // The initials are drawn by CSS from the attribute: the button's name is "Account menu".
-                    <span class="avatar" aria-hidden="true" data-initials=avatar></span>
+                    {SyncHydrate(view! {
+                        // The initials are drawn by CSS from the attribute: the button's name is "Account menu".
+                        <span class="avatar" aria-hidden="true" data-initials=avatar></span>
+                    })}
                 </MenuButton>
                 <div class="sidebar-who">
                     <span class="sidebar-name">{viewer.name.clone()}</span>
@@ -119,7 +123,7 @@ fn Sidebar(viewer: Viewer, log_out: ServerAction<LogOut>) -> impl IntoView {
             {action_error(log_out.value())}
         </nav>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// Shown on every page while impersonating; cannot be dismissed.

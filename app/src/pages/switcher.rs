@@ -5,6 +5,7 @@ use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
 use crate::domain::{Page, StartReason, Timestamp, UserId};
 use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, format_terms, hard_navigate};
+use crate::ui::{IntoAnySync, SyncHydrate};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -73,10 +74,12 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
     view! {
         {move || notice.get().map(|notice| view! {
             <Notice>
-                <strong>"Your impersonation of " {notice.subject_name} " has ended. "</strong>
-                {notice.reason.explain()}
-                // The notice stays until the next start or stop, so say when, or an old one reads as news.
-                " Ended " <DateTime at=notice.at /> "."
+                {SyncHydrate(view! {
+                    <strong>"Your impersonation of " {notice.subject_name} " has ended. "</strong>
+                    {notice.reason.explain()}
+                    // The notice stays until the next start or stop, so say when, or an old one reads as news.
+                    " Ended " <DateTime at=notice.at /> "."
+                })}
             </Notice>
         })}
         <p class="lead">"Users who allow impersonation right now. Starting signs you in as them until their window ends."</p>
@@ -141,13 +144,13 @@ fn CandidateRow(
                 "Start before " <DateTime at=start_deadline /> " · "
                 <Countdown ends_at=start_deadline server_now on_zero=at_zero />
             }
-            .into_any(),
+            .into_any_sync(),
             CandidateState::Running { ends_at, by } => view! {
                 {if by.is_empty() { "Started earlier".to_owned() } else { format!("In progress by {}", by.join(", ")) }}
                 ", ends at " <DateTime at=ends_at /> " · "
                 <Countdown ends_at server_now on_zero=at_zero />
             }
-            .into_any(),
+            .into_any_sync(),
         })
     };
     view! {

@@ -8,15 +8,17 @@ pub mod live;
 pub mod menu;
 pub mod message;
 pub mod pager;
+pub mod sync_hydrate;
 pub mod time;
 pub mod watchers;
 
 pub use countdown::Countdown;
 pub use dialog::ConfirmDialog;
-pub use form::reset_on_success;
+pub use form::{field, reset_on_success, take_submit};
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
 pub use pager::Pager;
+pub use sync_hydrate::{IntoAnySync, SyncHydrate};
 pub use time::{DateTime, format_span, format_terms};
 pub use watchers::{WatcherNotices, Watchers};
