@@ -87,7 +87,8 @@ fn listen(impersonating: bool) {
         let last_revision = StoredValue::new(None::<i64>);
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
-            let Ok(push) = serde_json::from_str::<LivePush>(&text) else { return };
+            // `from_slice`, as server functions decode: one copy of each `Deserialize` in the bundle.
+            let Ok(push) = serde_json::from_slice::<LivePush>(text.as_bytes()) else { return };
             if let Some(clock) = clock {
                 clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
             }

@@ -30,15 +30,16 @@ impl Watchers {
 #[component]
 pub fn WatcherNotices() -> impl IntoView {
     let watchers = Watchers::use_();
-    let dismissed = RwSignal::new(Vec::<ImpersonationId>::new());
+    // Ids as text: comparing text needs no UUID parser in the bundle.
+    let dismissed = RwSignal::new(Vec::<String>::new());
     // Read in the browser only: the server renders no notice, so hydration sees the same page.
     Effect::new(move |_| dismissed.set(remembered()));
     let disallow = ServerAction::<DisallowImpersonation>::new();
-    let shown = move || watchers.0.get().into_iter().filter(|w| !dismissed.with(|d| d.contains(&w.impersonation))).collect::<Vec<_>>();
+    let shown = move || watchers.0.get().into_iter().filter(|w| !dismissed.with(|d| d.contains(&w.impersonation.to_string()))).collect::<Vec<_>>();
     let dismiss = move |id: ImpersonationId| {
-        dismissed.update(|d| d.push(id));
+        dismissed.update(|d| d.push(id.to_string()));
         // Only the ones still live are worth keeping.
-        let live: Vec<ImpersonationId> = watchers.0.with_untracked(|w| w.iter().map(|w| w.impersonation).collect());
+        let live: Vec<String> = watchers.0.with_untracked(|w| w.iter().map(|w| w.impersonation.to_string()).collect());
         remember(&dismissed.get_untracked().into_iter().filter(|id| live.contains(id)).collect::<Vec<_>>());
     };
     view! {
@@ -74,18 +75,19 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-fn remembered() -> Vec<ImpersonationId> {
+/// The dismissed impersonations, as ids separated by spaces: no JSON encoder in the bundle for this.
+fn remembered() -> Vec<String> {
     #[cfg(feature = "hydrate")]
     if let Some(text) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) {
-        return serde_json::from_str(&text).unwrap_or_default();
+        return text.split_whitespace().map(str::to_owned).collect();
     }
     Vec::new()
 }
 
-fn remember(ids: &[ImpersonationId]) {
+fn remember(ids: &[String]) {
     #[cfg(feature = "hydrate")]
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(ids)) {
-        let _ = storage.set_item(KEY, &text);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, &ids.join(" "));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ids, KEY);
