@@ -8,7 +8,7 @@ export LEPTOS_ENV ?= PROD
 
 SERVER := target/server-release/server
 
-.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e load-test watch clean-data
+.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e load-test bench setup-bench watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
@@ -75,6 +75,15 @@ test-e2e:
 ## rules. Fails on any 5xx, violation or unexplained audit line; summary in bench/results/.
 load-test: setup release
 	@scripts/load-test.sh
+
+## Throughput and latency on loopback (not part of `make test`): the release server on a fresh
+## SQLite and a fresh PostgreSQL database (DB=sqlite or DB=postgres for one), wrk, and the profile
+## page's time to interactive in Chromium; report in bench/results/<UTC time>.md and .json.
+bench: setup-bench release
+	@DB=$(DB) scripts/bench.sh
+
+setup-bench:
+	@scripts/setup.sh bench
 
 ## Development: rebuild and reload on every change.
 watch: setup-run

@@ -4,6 +4,7 @@
 #   scripts/setup.sh run    what `make run` needs: the Rust target, cargo-leptos, wasm-bindgen, wasm-opt
 #   scripts/setup.sh test   all of that, plus Chromium, PostgreSQL (a running cluster and a role) and
 #                           the browser tests' npm packages
+#   scripts/setup.sh bench  all of that, plus the load tool `make bench` runs (Debian's wrk)
 #
 # Why a script and not a README paragraph: CI and new laptops start from nothing, and a missing
 # tool shows up as an obscure cargo-leptos error much later. Every step checks first, so a second
@@ -13,8 +14,8 @@ set -euo pipefail
 
 mode="${1:-test}"
 case "$mode" in
-  run | test) ;;
-  *) echo "usage: scripts/setup.sh [run|test]" >&2; exit 2 ;;
+  run | test | bench) ;;
+  *) echo "usage: scripts/setup.sh [run|test|bench]" >&2; exit 2 ;;
 esac
 
 CARGO_LEPTOS_VERSION=0.3.10
@@ -121,6 +122,17 @@ if npm_fresh "$root/end2end"; then
   ok "node_modules up to date"
 else
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+if [ "$mode" = bench ]; then
+  step "wrk, the load tool of make bench"
+  if command -v wrk >/dev/null 2>&1; then
+    ok "$(wrk -v 2>&1 | head -n1)"
+  else
+    echo "    installing Debian's wrk with apt-get"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+  fi
 fi
 
 step "Set-up complete"

@@ -8,6 +8,7 @@
 //! - [`ui`] and [`pages`]: the interface.
 
 pub mod api;
+pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod domain;
@@ -32,9 +33,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
                 // so browsers may keep it for good; a new build has a new name.
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // The server provides the names it read from hash.txt once at start-up (see
+                // `assets`); without them, Leptos's components look the names up themselves.
+                {match use_context::<assets::AssetNames>() {
+                    Some(names) => {
+                        let pkg = options.site_pkg_dir.to_string();
+                        view! { <assets::HashedAssets names pkg /> <AutoReload options /> }.into_any()
+                    }
+                    None => view! {
+                        <HashedStylesheet options=options.clone() id="leptos" />
+                        <AutoReload options=options.clone() />
+                        <HydrationScripts options />
+                    }.into_any(),
+                }}
                 <MetaTags />
             </head>
             <body>

@@ -14,6 +14,7 @@ mod streams;
 
 use crate::config::Settings;
 use crate::store::Store;
+use app::assets::AssetNames;
 use app::backend::Services;
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
@@ -47,10 +48,14 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// What every render and server function gets in its Leptos context.
-fn context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
+/// What every render and server function gets in its Leptos context: the services, the page's
+/// CSP nonce, and the front end's hashed file names (read once, at start-up).
+fn context(services: Services, assets: Option<AssetNames>) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(services.clone());
+        if let Some(assets) = &assets {
+            provide_context(assets.clone());
+        }
         if let Some(nonce) = leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
         }
@@ -58,7 +63,23 @@ fn context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
 }
 
 async fn server_fn(State(state): State<AppState>, request: Request) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(context(state.services.clone()), request).await
+    leptos_axum::handle_server_fns_with_context(context(state.services.clone(), None), request).await
+}
+
+/// The hashed file names from the build's hash file beside this binary, read once. `None` for an
+/// unhashed build or an unreadable file: the shell then lets Leptos look them up per render.
+fn asset_names(options: &LeptosOptions) -> Option<AssetNames> {
+    if !options.hash_files {
+        return None;
+    }
+    let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
+    match std::fs::read_to_string(&path) {
+        Ok(text) => AssetNames::parse(&text, &options.output_name),
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "cannot read the hash file; Leptos will look for it on each page");
+            None
+        }
+    }
 }
 
 /// The span a request's logs nest in: its id, method and path (never the query, which may carry
@@ -71,7 +92,7 @@ fn request_span(request: &Request) -> tracing::Span {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
-    let render_context = context(state.services.clone());
+    let render_context = context(state.services.clone(), asset_names(&state.leptos_options));
     let shell = move || app::shell(options.clone());
     let layers = ServiceBuilder::new()
         // Every request gets an id (the `x-request-id` it came with, else a new one), a span

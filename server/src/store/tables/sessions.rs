@@ -3,13 +3,13 @@
 
 use crate::db::entities::{grant, impersonation, session, tenant, user};
 use crate::db::to_db_time;
-use crate::store::base::SessionLimits;
+use crate::store::base::{SessionLimits, SqlOnce};
 use crate::store::error::{Context, Result};
 use crate::store::rows;
 use app::backend::{SessionKey, SessionSecret};
 use app::domain::{Grant, Impersonation, ImpersonationId, Timestamp, UserId};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use sea_orm::sea_query::{Alias, Expr, JoinType, Query};
+use sea_orm::sea_query::{Alias, Expr, JoinType, Query, SelectStatement};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -155,6 +155,13 @@ pub struct Row {
 }
 
 pub async fn load(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<Row>> {
+    static SQL: SqlOnce = SqlOnce::new();
+    let statement = SQL.statement(conn.get_database_backend(), resolve_query, [key.as_str().into()]);
+    Row::find_by_statement(statement).one(conn).await.context("resolving a session")
+}
+
+/// The session's row and everything joined to it; the one value is the session's key.
+fn resolve_query() -> SelectStatement {
     let (s, p, pt, i, g, su, st) =
         (Alias::new("s"), Alias::new("p"), Alias::new("pt"), Alias::new("i"), Alias::new("g"), Alias::new("su"), Alias::new("st"));
     let col = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
@@ -204,9 +211,8 @@ pub async fn load(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
         .join_as(JoinType::LeftJoin, crate::db::entities::grant::Entity, g.clone(), col(&g, "id").equals((i.clone(), Alias::new("grant_id"))))
         .join_as(JoinType::LeftJoin, user::Entity, su.clone(), col(&su, "id").equals((g.clone(), Alias::new("user_id"))))
         .join_as(JoinType::LeftJoin, tenant::Entity, st.clone(), col(&st, "id").equals((su.clone(), Alias::new("tenant_id"))))
-        .and_where(col(&s, "id_hash").eq(key.as_str()));
-    let statement = conn.get_database_backend().build(&query);
-    Row::find_by_statement(statement).one(conn).await.context("resolving a session")
+        .and_where(col(&s, "id_hash").eq(""));
+    query
 }
 
 /// The impersonation and grant of a row, when the session is in one.

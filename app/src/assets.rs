@@ -1,0 +1,75 @@
+//! The front end's file names in the page head, read from the build's `hash.txt` once.
+//!
+//! Why this exists: Leptos's `HashedStylesheet` and `HydrationScripts` find the hashed names by
+//! reading `hash.txt` beside the server binary on every render (an `exe` lookup, a `stat` and a
+//! read, twice per page). The server reads the file once at start-up into [`AssetNames`] and
+//! provides it to every render; the shell then writes the same tags from it. Without it (an
+//! unhashed build, a test server) the shell falls back to Leptos's components.
+
+use leptos::prelude::*;
+
+/// The hashed names of the stylesheet, the JS glue and the WASM module, without directories or
+/// extensions (`impersonate.<hash>`), as cargo-leptos names them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetNames {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+impl AssetNames {
+    /// Reads cargo-leptos's hash file (`js: …`, `wasm: …`, `css: …` lines). `None` when a name
+    /// is missing: the caller then keeps Leptos's own lookup.
+    pub fn parse(hash_file: &str, output_name: &str) -> Option<AssetNames> {
+        let hash = |kind: &str| {
+            hash_file.lines().filter_map(|line| line.trim().split_once(':')).find(|(file, _)| file.trim() == kind).map(|(_, h)| h.trim().to_owned())
+        };
+        let name = |kind: &str| hash(kind).filter(|h| !h.is_empty()).map(|h| format!("{output_name}.{h}"));
+        Some(AssetNames { css: name("css")?, js: name("js")?, wasm: name("wasm")? })
+    }
+}
+
+/// The script Leptos 0.8's `HydrationScripts` writes (leptos `src/hydration/hydration_script.js`),
+/// called with the same arguments, so the page loads and hydrates exactly as before.
+const HYDRATION_SCRIPT: &str = include_str!("hydration_script.js");
+
+/// The stylesheet, the preloads and the hydration script for `names` under `/{pkg}/`: what
+/// `HashedStylesheet` and `HydrationScripts` write, without reading any file.
+#[component]
+pub fn HashedAssets(names: AssetNames, pkg: String) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let crossorigin = nonce.as_ref().map(|n| n.to_string()).unwrap_or_default();
+    let AssetNames { css, js, wasm } = names;
+    let script = format!("{HYDRATION_SCRIPT}({:?}, {pkg:?}, {js:?}, {wasm:?}, false);", "");
+    view! {
+        <link id="leptos" rel="stylesheet" href=format!("/{pkg}/{css}.css") />
+        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin=crossorigin.clone() />
+        <link rel="preload" href=format!("/{pkg}/{wasm}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=crossorigin />
+        <script type="module" nonce=nonce>{script}</script>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssetNames;
+
+    #[test]
+    fn the_hash_file_names_each_file() {
+        let file = "js: deKc897sRRcouFMbwRUx-Q\nwasm: J-xs_4Prr38G0pxwf05Arw\ncss: ppnBMaX5b6SIF4Cx9HKThw\n";
+        assert_eq!(
+            AssetNames::parse(file, "impersonate"),
+            Some(AssetNames {
+                css: "impersonate.ppnBMaX5b6SIF4Cx9HKThw".into(),
+                js: "impersonate.deKc897sRRcouFMbwRUx-Q".into(),
+                wasm: "impersonate.J-xs_4Prr38G0pxwf05Arw".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn a_hash_file_missing_a_name_is_not_used() {
+        assert_eq!(AssetNames::parse("js: a\ncss: b\n", "x"), None);
+        assert_eq!(AssetNames::parse("js: a\nwasm:\ncss: b\n", "x"), None);
+        assert_eq!(AssetNames::parse("", "x"), None);
+    }
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and latency of the release server on loopback, one run per database,
+# written to bench/results/<UTC time>.md and .json. A measurement: it prints figures, fails only
+# when something could not be measured, and asserts no speed.
+#
+#   make bench                 # SQLite and PostgreSQL, one report
+#   make bench DB=sqlite       # or DB=postgres: only that one
+#   BENCH_SECONDS=20 make bench
+#
+# For each database: a fresh database, the release server (`serve --demo`, login limits raised for
+# this server only), accounts from `server seed-load`, logged in once each with curl. Then wrk
+# (Debian's, installed by `scripts/setup.sh bench`) runs every case for BENCH_SECONDS (10) with
+# BENCH_CONNECTIONS (32) connections on 2 threads, one case after the other:
+#   static asset (the CSS), login page (anonymous), a user's home, the same page while
+#   impersonating, the live channel's status call, the switcher search (server function), then
+#   the writes: allow+disallow and start+stop (bench/writes.lua: one connection and one session
+#   per wrk thread, each alternating the two calls and carrying the cookie the last answer set).
+# Also: the CSS at 4 connections (its median), the WASM's raw, gzip and brotli sizes, and the
+# profile page's time to interactive in Chromium (bench/tti.mjs: median of BENCH_TTI_LOADS, 10).
+#
+# SERVER and SITE (and SEEDER) choose another build (an older binary for a before/after); everything this
+# script starts it also stops, by process id, on any exit.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export LEPTOS_ENV="${LEPTOS_ENV:-PROD}"
+seconds="${BENCH_SECONDS:-10}"
+connections="${BENCH_CONNECTIONS:-32}"
+tti_loads="${BENCH_TTI_LOADS:-10}"
+dbs="${DB:-both}"
+server="${SERVER:-$root/target/server-release/server}"
+# The binary that seeds the accounts (`seed-load`); SERVER only serves. They differ only to bench
+# a build older than `seed-load`.
+seeder="${SEEDER:-$server}"
+site="${SITE:-$root/target/site}"
+password="bench password, the same for every account"
+stamp="$(date -u +%Y%m%d-%H%M%S)"
+work="$root/target/bench/$stamp"
+step() { printf '\n==> %s\n' "$*"; }
+
+case "$dbs" in
+  both) dbs="sqlite postgres" ;;
+  sqlite | postgres) ;;
+  *) echo "DB must be sqlite, postgres or both" >&2; exit 2 ;;
+esac
+[ -x "$server" ] || { echo "no release server at $server: run make release" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "no wrk: run scripts/setup.sh bench" >&2; exit 1; }
+mkdir -p "$work" "$root/bench/results"
+
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  pids=()
+}
+trap stop_all EXIT
+
+# The pages' sizes and the WASM's, once: they do not depend on the database.
+wasm="$(ls "$site"/pkg/*.wasm | head -n1)"
+css_name="$(basename "$(ls "$site"/pkg/*.css | head -n1)")"
+
+login() { # email -> session cookie value
+  local jar="$work/jar-$1"
+  curl -fsS -c "$jar" -H "Origin: $addr" --data-urlencode "email=$1" --data-urlencode "password=$password" "$addr/api/auth/login" -o /dev/null
+  awk '$6 == "impersonate_session" { print $7 }' "$jar"
+}
+post() { # cookie path [body] -> answer
+  curl -fsS -H "Origin: $addr" -H "Cookie: impersonate_session=$1" -H 'Content-Type: application/x-www-form-urlencoded' --data "${3:-}" "$addr$2"
+}
+user_id() { # super admin cookie, email -> the user's id from the switcher
+  post "$1" /api/impersonation/switcher "search=$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)["candidates"][0]["user_id"])'
+}
+# One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt.
+measure() {
+  local name="$1"; shift
+  printf '    %-22s' "$name"
+  wrk --latency -d "${seconds}s" "$@" > "$work/$db-$name.txt" 2>&1 || { cat "$work/$db-$name.txt" >&2; exit 1; }
+  awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
+       END { printf "%10s req/s  p50 %8s  p99 %8s  non-2xx %s\n", rps, p50, p99, bad + 0 }' "$work/$db-$name.txt"
+}
+
+for db in $dbs; do
+  step "$db: a fresh database and the release server"
+  case "$db" in
+    sqlite)
+      rm -f "$work/bench.db"*
+      url="sqlite://$work/bench.db?mode=rwc" ;;
+    postgres)
+      [ -f "$root/target/.postgres-port" ] || { echo "no PostgreSQL port in target/.postgres-port: run scripts/setup.sh bench" >&2; exit 1; }
+      pg="postgres://impersonate:impersonate@127.0.0.1:$(cat "$root/target/.postgres-port")"
+      name="bench_$(echo "$stamp" | tr -d -)"
+      # Earlier runs' databases go; this run's stays for a look afterwards.
+      psql "$pg/postgres" -qAt -c "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'bench\_%'" | psql "$pg/postgres" -q
+      psql "$pg/postgres" -q -c "CREATE DATABASE $name"
+      url="$pg/$name" ;;
+  esac
+  export DATABASE_URL="$url"
+  IMPERSONATE_PASSWORD="$password" "$seeder" seed-load --users 80 --super-admins 40 > "$work/$db-seed.txt"
+  # The login limits count failures only, but the bench logs in ~110 times from one address:
+  # raised for this server so that a slow turn never reads as a lock-out.
+  LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT="$site" RUST_LOG=warn \
+    LOGIN_MAX_FAILURES=1000 LOGIN_MAX_FAILURES_PER_ADDRESS=100000 PASSWORD_HASHING_MAX_WAIT=30s \
+    "$server" serve --demo > "$work/$db-server.log" 2>&1 &
+  pids+=("$!")
+  for _ in $(seq 1 120); do grep -q 'running at' "$work/$db-server.log" && break; sleep 0.5; done
+  addr="$(grep -o 'running at http://[0-9.:]*' "$work/$db-server.log" | head -n1 | cut -d' ' -f3)"
+  [ -n "$addr" ] || { cat "$work/$db-server.log" >&2; exit 1; }
+  echo "    $addr ($DATABASE_URL)"
+
+  step "$db: sessions (curl logins) and the state the writes start from"
+  n="$connections"
+  admin="$(login admin-40@load.test)"
+  reader="$(login user-80@load.test)"
+  # The impersonated home: admin-39 impersonates user-79, whom nobody else touches.
+  post "$(login user-79@load.test)" /api/impersonation/allow > /dev/null
+  impersonator="$(login admin-39@load.test)"
+  curl -fsS -c "$work/jar-impersonating" -H "Origin: $addr" -H "Cookie: impersonate_session=$impersonator" -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data "user=$(user_id "$admin" user-79@load.test)&reason=bench" "$addr/api/impersonation/start" -o /dev/null
+  impersonating="$(awk '$6 == "impersonate_session" { print $7 }' "$work/jar-impersonating")"
+  curl -fsS -H "Cookie: impersonate_session=$impersonating" "$addr/" | grep -q 'Impersonating' || { echo "the impersonating session does not show the banner" >&2; exit 1; }
+  # allow+disallow: users 1..n, each on its own session; start+stop: admins 1..n on users 41..40+n.
+  allow_cookies=(); start_cookies=(); start_targets=()
+  for i in $(seq 1 "$n"); do
+    allow_cookies+=("$(login "user-$i@load.test")")
+    subject="$(login "user-$((40 + i))@load.test")"
+    post "$subject" /api/impersonation/allow > /dev/null
+    start_cookies+=("$(login "admin-$i@load.test")")
+    start_targets+=("$(user_id "$admin" "user-$((40 + i))@load.test")")
+  done
+  echo "    $((3 * n + 5)) sessions"
+
+  step "$db: wrk, $connections connections, ${seconds} s a case"
+  export BENCH_ORIGIN="$addr"
+  measure static -t2 -c"$connections" "$addr/pkg/$css_name"
+  measure static-4 -t2 -c4 "$addr/pkg/$css_name"
+  measure login -t2 -c"$connections" "$addr/login"
+  measure home -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/"
+  measure home-impersonating -t2 -c"$connections" -H "Cookie: impersonate_session=$impersonating" "$addr/"
+  BENCH_COOKIE="$reader" measure status -t2 -c"$connections" -s bench/post.lua "$addr/api/session/status"
+  BENCH_COOKIE="$admin" BENCH_BODY="search=Load+User+0" measure switcher-search -t2 -c"$connections" -s bench/post.lua "$addr/api/impersonation/switcher"
+  BENCH_MODE=allow BENCH_COOKIES="${allow_cookies[*]}" measure allow-disallow -t"$n" -c"$n" -s bench/writes.lua "$addr/"
+  BENCH_MODE=start BENCH_COOKIES="${start_cookies[*]}" BENCH_TARGETS="${start_targets[*]}" measure start-stop -t"$n" -c"$n" -s bench/writes.lua "$addr/"
+
+  step "$db: the profile page's time to interactive (Chromium, $tti_loads loads)"
+  node bench/tti.mjs "$addr/profile" "$reader" "$tti_loads" | tee "$work/$db-tti.json"
+
+  stop_all
+  grep -h -E ' ERROR |panicked' "$work/$db-server.log" | head -n 10 || true
+done
+
+step "Report"
+python3 bench/report.py --work "$work" --dbs "$dbs" --stamp "$stamp" --seconds "$seconds" --connections "$connections" \
+  --wasm "$wasm" --server "$server" --out "$root/bench/results/$stamp"
