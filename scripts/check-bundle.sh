@@ -9,9 +9,15 @@
 # left is mostly Leptos' reactive system, tachys' views and the router, which full hydration needs.
 # 200 KB needs islands and more: a rough islands build with the same steps (branch issue11-islands)
 # measured 237,740 B. The budget is today's size plus ~1%, so any growth has to be argued for here.
+#
+# Raised from 376,000 for issue 12 (consent on the user's terms): the terms in the confirm dialog,
+# the notice on the user's pages with its Disallow, the terms in the switcher, the audit log and
+# the history, and "View only" on the banner and the home page took the bundle from 372,234 B to
+# 399,796 B (+27,562 B); a text store for dismissed notices and one JSON decoder for the live
+# channel had already taken 3,700 B back.
 set -euo pipefail
 
-WASM_GZIP_BUDGET=376000
+WASM_GZIP_BUDGET=404000
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # The build's own record of its file names (older builds' files may still lie beside it).
