@@ -136,7 +136,7 @@ fn AddTaskForm(add: ServerAction<AddTask>, read_only: Memo<Option<String>>) -> i
                 add.dispatch(AddTask { title: field(&ev, "title") });
             }
         }>
-            <fieldset class="fieldset" disabled=move || read_only.with(Option::is_some) aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}>
+            <fieldset class="fieldset fieldset-contents" disabled=move || read_only.with(Option::is_some) aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}>
             <div class="field">
                 <label for="new-task">"New task"</label>
                 <input id="new-task" name="title" type="text" required maxlength=crate::domain::TaskTitle::MAX_CHARS.to_string() autocomplete="off" />
