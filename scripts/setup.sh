@@ -35,6 +35,13 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# Installs Debian packages, saying so first.
+apt_install() {
+  echo "    installing Debian's $* with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
+
 step "Disk space for the builds"
 # A cold `make test` leaves ~5.3 GB under target/ (debug 3.5, server release 1.1, WASM 0.6).
 # Running out half-way shows up as a cargo-leptos panic, so say it plainly before building.
@@ -90,16 +97,12 @@ if [ -n "${PLAYWRIGHT_CHROMIUM:-}" ] && [ -x "$PLAYWRIGHT_CHROMIUM" ]; then
 elif command -v chromium >/dev/null 2>&1; then
   ok "$(chromium --version 2>/dev/null | head -n1)"
 else
-  echo "    installing Debian's chromium with apt-get"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  apt_install chromium
 fi
 
 step "PostgreSQL (the integration tests run once more against it)"
 if ! command -v pg_lsclusters >/dev/null 2>&1; then
-  echo "    installing Debian's postgresql with apt-get"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
+  apt_install postgresql
 fi
 cluster="$(pg_lsclusters --no-header | head -n1)"
 if [ -z "$cluster" ]; then
@@ -129,9 +132,7 @@ if [ "$mode" = bench ]; then
   if command -v wrk >/dev/null 2>&1; then
     ok "$(wrk -v 2>&1 | head -n1)"
   else
-    echo "    installing Debian's wrk with apt-get"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+    apt_install wrk
   fi
 fi
 

@@ -104,7 +104,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     // The terms chosen in the dialog; every opening starts from the defaults.
     let access = RwSignal::new(Access::Full);
     let length_ms = RwSignal::new(0u64);
-    let default_length_ms = move || consent.with_untracked(|c| c.duration_secs * 1000);
+    let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs * 1000));
     // The dialog closes once the server answered; an error shows on the page.
     Effect::new(move |_| {
         if allow.value().get().is_some() {
@@ -122,7 +122,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                     disallow.dispatch(DisallowImpersonation {});
                 } else {
                     access.set(Access::Full);
-                    length_ms.set(default_length_ms());
+                    length_ms.set(default_ms.get_untracked());
                     confirm_open.set(true);
                 }
             }),
@@ -174,7 +174,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                     "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
                     "without your password."
                 </p>
-                <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms=Signal::derive(move || consent.with(|c| c.duration_secs * 1000)) />
+                <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms />
                 <ul>
                     <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
                     <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>

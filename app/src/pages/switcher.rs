@@ -113,7 +113,7 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
                 </tr></thead>
                 <tbody>
                     <For each=move || candidates.get() key=|c| c.user_id let:entry>
-                        <CandidateRow entry=entry.clone() state=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| c.state.clone())) }) terms=Signal::derive({ let row = candidate(entry.user_id); move || row.with(|c| c.as_ref().map(|c| format_terms(&c.terms))) }) server_now=server_now.into() start reason />
+                        <CandidateRow entry=entry.clone() row=candidate(entry.user_id) server_now=server_now.into() start reason />
                     </For>
                 </tbody>
             </table>
@@ -125,9 +125,8 @@ fn SwitcherView(switcher: Signal<Switcher>, input: Input, start: ServerAction<St
 #[component]
 fn CandidateRow(
     entry: Candidate,
-    state: Signal<Option<CandidateState>>,
-    /// What the user allowed, so staff know before they start.
-    terms: Signal<Option<String>>,
+    /// The row as the latest read has it (`None` once it left the page).
+    row: Memo<Option<Candidate>>,
     server_now: Signal<Timestamp>,
     start: ServerAction<StartImpersonation>,
     reason: RwSignal<String>,
@@ -136,6 +135,9 @@ fn CandidateRow(
     let at_zero = Callback::new(move |_| refresh.bump());
     let user = entry.user_id;
     let button_label = format!("Impersonate {}", entry.name);
+    let state = Memo::new(move |_| row.with(|c| c.as_ref().map(|c| c.state.clone())));
+    // What the user allowed, so staff know before they start.
+    let terms = Memo::new(move |_| row.with(|c| c.as_ref().map(|c| c.terms)));
     // Re-drawn only when this user's state changed; the countdown ticks on its own.
     let status = move || {
         let server_now = server_now.get_untracked();
@@ -157,7 +159,7 @@ fn CandidateRow(
         <tr>
             <td data-label="User"><span class="cell-name">{entry.name}</span><span class="cell-sub">{entry.email}</span></td>
             <td data-label="Tenant">{entry.tenant_name}</td>
-            <td data-label="Allowed">{move || terms.get()}</td>
+            <td data-label="Allowed">{move || terms.get().as_ref().map(format_terms)}</td>
             <td data-label="Status">{status}</td>
             <td>
                 <button

@@ -75,7 +75,7 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
             let revision = cursor.state.store.revision(&session.principal).await.ok()?;
             let now = cursor.state.services.clock.now();
             cursor.plan(&session.principal, now);
-            let watchers = cursor.watchers(&session.principal, now).await?;
+            let watchers = cursor.watchers(&session.principal, revision, now).await?;
             let push = LivePush { status: app::api::views::live_status(&session), revision, server_now: now, watchers };
             let key = comparable(&push);
             if cursor.last.as_ref() == Some(&key) {
@@ -89,15 +89,16 @@ fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Ite
 }
 
 impl Cursor {
-    /// Who impersonates the user now, when the page is a user's own: their pages tell them.
-    async fn watchers(&self, principal: &Principal, now: Timestamp) -> Option<Vec<Watcher>> {
-        match principal.in_own_session() {
-            Some(Account::User { id, .. }) => {
-                let record = self.state.store.consent(id).await.ok()?;
-                Some(app::api::views::watchers(&record, now))
-            }
-            _ => Some(Vec::new()),
+    /// Who impersonates the user now, when the page is a user's own: their pages tell them. Every
+    /// start, join and recorded end moves the revision, so an unmoved one keeps the last answer
+    /// and a safety re-check costs no consent read.
+    async fn watchers(&self, principal: &Principal, revision: i64, now: Timestamp) -> Option<Vec<Watcher>> {
+        let Some(Account::User { id, .. }) = principal.in_own_session() else { return Some(Vec::new()) };
+        if let Some((_, _, watchers)) = self.last.as_ref().filter(|(_, seen, _)| *seen == revision) {
+            return Some(watchers.clone());
         }
+        let record = self.state.store.consent(id).await.ok()?;
+        Some(app::api::views::watchers(&record, now))
     }
 
     /// Decides what wakes the stream next, from what it shows now.

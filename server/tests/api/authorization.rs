@@ -60,7 +60,7 @@ struct Cast {
 async fn cast(app: &TestApp) -> Cast {
     let ann = app.log_in(ANN).await;
     ann.allows().await;
-    let _: serde_json::Value = app.log_in(BOB).await.ok("impersonation/allow", &[("access", "view_only")]).await;
+    app.log_in(BOB).await.allows_on(&[("access", "view_only")]).await;
     let task: app::api::types::Task = ann.ok("tasks/add", &[("title", "an Acme record")]).await;
     let sam = app.log_in(SAM).await;
     sam.starts_impersonating(app.id(ANN)).await;

@@ -373,7 +373,12 @@ impl Browser {
     }
 
     pub async fn allows(&self) {
-        let _: serde_json::Value = self.ok("impersonation/allow", &[]).await;
+        self.allows_on(&[]).await;
+    }
+
+    /// Allows on the terms the confirm dialog sends (`access`, `duration_ms`); none: the defaults.
+    pub async fn allows_on(&self, terms: &[(&str, &str)]) {
+        let _: serde_json::Value = self.ok("impersonation/allow", terms).await;
     }
 
     pub async fn disallows(&self) {

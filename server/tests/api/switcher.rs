@@ -63,11 +63,7 @@ async fn percent_and_underscore_in_a_search_mean_themselves() {
 async fn a_grant_over_by_time_leaves_the_count_as_well_as_the_page() {
     let app = TestApp::spawn().await;
     thirty_one_allowing(&app).await;
-    let ada = app.log_in(ADA).await;
-    // Ann's impersonation starts an hour in, so her window runs an hour past everyone's start window.
-    app.advance(HOUR);
-    ada.starts_impersonating(app.id(ANN)).await;
-    ada.stops().await;
+    let ada = ann_started_an_hour_in(&app).await;
     // One millisecond before the start window ends, everyone is still there; at its end only Ann.
     app.advance(app.settings.policy.start_window - HOUR - MS);
     assert_eq!(ada.switcher_page("", 0).await.total, 31);
@@ -121,13 +117,19 @@ async fn a_user_is_found_by_the_email_they_have_now() {
 async fn a_running_grant_leaves_the_count_at_its_end_not_a_millisecond_before() {
     let app = TestApp::spawn().await;
     thirty_one_allowing(&app).await;
-    let ada = app.log_in(ADA).await;
-    // Ann's impersonation starts an hour in: everyone else's start window ends before her grant.
-    app.advance(HOUR);
-    ada.starts_impersonating(app.id(ANN)).await;
-    ada.stops().await;
+    let ada = ann_started_an_hour_in(&app).await;
     app.advance(app.settings.policy.duration - MS);
     assert_eq!(names(&ada.switcher_page("", 0).await), ["Ann Lee"]);
     app.advance(MS);
     assert_eq!(ada.switcher_page("", 0).await.total, 0, "rule 4: over at ends_at");
+}
+
+/// Ada starts on Ann an hour in and stops, so Ann's grant runs an hour past everyone's start
+/// window; answers Ada's browser.
+async fn ann_started_an_hour_in(app: &TestApp) -> Browser {
+    let ada = app.log_in(ADA).await;
+    app.advance(HOUR);
+    ada.starts_impersonating(app.id(ANN)).await;
+    ada.stops().await;
+    ada
 }

@@ -11,15 +11,9 @@ use std::time::Duration;
 
 const VIEW_ONLY: &[(&str, &str)] = &[("access", "view_only")];
 
-impl Browser {
-    /// Allows on these terms (the form the confirm dialog sends).
-    async fn allows_on(&self, form: &[(&str, &str)]) {
-        let _: serde_json::Value = self.ok("impersonation/allow", form).await;
-    }
-
-    fn home(&self) -> impl Future<Output = Home> + '_ {
-        self.ok("home", &[])
-    }
+/// The home page as this browser sees it.
+async fn home(browser: &Browser) -> Home {
+    browser.ok("home", &[]).await
 }
 
 #[tokio::test]
@@ -40,7 +34,7 @@ async fn a_view_only_impersonator_sees_the_users_records_and_every_write_is_refu
     assert_eq!(ann.tasks().await, vec![task], "nothing changed");
     let log = app.log_in(ADA).await.ok::<AuditLogPage>("audit", &[]).await.entries;
     assert!(!log.iter().any(|line| line.kind == AuditKind::Wrote), "no write recorded");
-    let Home::Tenant { read_only, .. } = sam.home().await else { panic!("the tenant's home") };
+    let Home::Tenant { read_only, .. } = home(&sam).await else { panic!("the tenant's home") };
     assert_eq!(read_only.as_deref(), Some(Refusal::ViewOnly.to_string().as_str()), "the page says why its controls are off");
     let LiveStatus::Impersonating { banner } = sam.status().await else { panic!("impersonating") };
     assert_eq!(banner.access, Access::ViewOnly, "the banner says view only");
@@ -56,7 +50,7 @@ async fn under_full_access_the_same_writes_go_through_as_before() {
     let sam = app.log_in(SAM).await;
     sam.starts_impersonating(app.id(ANN)).await;
     let _: app::api::types::Task = sam.ok("tasks/add", &[("title", "made by support")]).await;
-    let Home::Tenant { read_only, .. } = sam.home().await else { panic!("the tenant's home") };
+    let Home::Tenant { read_only, .. } = home(&sam).await else { panic!("the tenant's home") };
     assert_eq!(read_only, None);
     let LiveStatus::Impersonating { banner } = sam.status().await else { panic!("impersonating") };
     assert_eq!(banner.access, Access::Full);

@@ -35,10 +35,10 @@ impl MigrationTrait for Migration {
         };
         let backfill = format!("UPDATE grants SET duration_ms = {millis_between} WHERE ends_at IS NOT NULL AND {first_start} IS NOT NULL");
         m.get_connection().execute_unprepared(&backfill).await?;
-        for column in ["access", "duration_ms"] {
-            let def = if column == "access" { ColumnDef::new(Alias::new(column)).string_len(16).null().to_owned() } else { ColumnDef::new(Alias::new(column)).big_integer().null().to_owned() };
-            m.alter_table(Table::alter().table(Alias::new("audit_events")).add_column(def).to_owned()).await?;
-        }
+        // On the audit line only an `allowed` line has them.
+        let audit = || Table::alter().table(Alias::new("audit_events")).to_owned();
+        m.alter_table(audit().add_column(ColumnDef::new(Alias::new("access")).string_len(16).null()).to_owned()).await?;
+        m.alter_table(audit().add_column(ColumnDef::new(Alias::new("duration_ms")).big_integer().null()).to_owned()).await?;
         Ok(())
     }
 

@@ -547,3 +547,14 @@ fn a_chosen_length_fixes_ends_at_and_the_log_replays_it() {
     r.history.grants[0].terms.duration = chosen + MS;
     assert!(r.check(T0.plus(MS)).contains(&Breach::EndsAtNotFromFirstStart));
 }
+
+#[test]
+fn an_allowed_line_from_before_users_chose_their_terms_replays_the_stored_grants_terms() {
+    let mut r = Recorder::new();
+    let chosen = Terms { access: Access::ViewOnly, duration: policy().lengths()[1] };
+    r.allow_on(T0, chosen);
+    r.log[0].terms = None;
+    assert_eq!(r.check_log(), [], "the line says nothing, so the stored terms stand");
+    r.log[0].terms = Some(policy().default_terms());
+    assert_eq!(r.check_log(), [Breach::AuditDisagrees], "a line that says other terms than the stored ones");
+}
