@@ -211,5 +211,4 @@ pub struct LivePush {
 pub struct Watcher {
     pub impersonation: ImpersonationId,
     pub super_admin_name: String,
-    pub started_at: Timestamp,
 }

@@ -158,7 +158,6 @@ pub fn watchers(record: &ConsentRecord, now: Timestamp) -> Vec<Watcher> {
         .map(|i| Watcher {
             impersonation: i.id,
             super_admin_name: record.super_admin_names.get(&i.super_admin).cloned().unwrap_or_else(|| "A super admin".to_owned()),
-            started_at: i.started_at,
         })
         .collect()
 }
