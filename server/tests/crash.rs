@@ -19,22 +19,24 @@
 //! start), and Kim started on Eve with a window of `DURATION` (it survives the crash, and ends
 //! at its stored end, not before and not much after).
 //!
-//! The checks on the stored state (`half_done`) hold for any history the rules allow; they mirror
-//! the rules' invariants (`app/src/domain/rules/invariants.rs`, private to the app's tests) on
-//! what the database holds. No check depends on how fast anything ran: time only decides which of
+//! The checks on the stored state (`half_done`) hold for any history the rules allow: the rules'
+//! own history checker (`app::domain::rules::history`, as `server check-history` runs it) on what
+//! the database holds, and what only this test knows (tasks, sessions). No check depends on how fast anything ran: time only decides which of
 //! two answers is right, from the instants the client saw around each request.
 
 use app::api::ApiError;
 use app::api::types::{CandidateState, LiveStatus, Switcher, Task};
 use app::backend::Clock;
-use app::domain::{Account, AuditKind, EndReason, Grant, GrantPhase, Impersonation, Refusal, TaskId, Timestamp, UserId};
+use app::domain::rules::{check_audit, check_history};
+use app::domain::{AuditKind, EndReason, Grant, Impersonation, Policy, Refusal, TaskId, Timestamp, UserId};
 use reqwest::{Client, StatusCode};
 use sea_orm::{AccessMode, ColumnTrait, DatabaseConnection, EntityTrait, IsolationLevel, QueryFilter, TransactionTrait};
 use serde::de::DeserializeOwned;
 use server::clock::SystemClock;
 use server::db::entities::{audit_event, grant, impersonation, session, task, user};
 use server::db::from_db_time;
-use server::store::rows::{account, grant_of, impersonation_of};
+use server::store::rows::{grant_of, impersonation_of};
+use server::store::{StoredRecords, stored_records};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -547,12 +549,13 @@ async fn timed<T>(request: impl Future<Output = T>) -> (Timestamp, T, Timestamp)
 // What the database holds.
 
 struct Stored {
-    users: Vec<user::Model>,
     grants: Vec<grant::Model>,
     impersonations: Vec<impersonation::Model>,
     audit: Vec<audit_event::Model>,
     sessions: Vec<session::Model>,
     tasks: Vec<task::Model>,
+    /// The same tables as the rules' history checker reads them.
+    records: StoredRecords,
 }
 
 impl Stored {
@@ -560,19 +563,15 @@ impl Stored {
     async fn read(db: &DatabaseConnection) -> Stored {
         let txn = db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await.expect("a snapshot");
         let stored = Stored {
-            users: user::Entity::find().all(&txn).await.expect("users"),
             grants: grant::Entity::find().all(&txn).await.expect("grants"),
             impersonations: impersonation::Entity::find().all(&txn).await.expect("impersonations"),
             audit: audit_event::Entity::find().all(&txn).await.expect("audit lines"),
             sessions: session::Entity::find().all(&txn).await.expect("sessions"),
             tasks: task::Entity::find().all(&txn).await.expect("tasks"),
+            records: stored_records(&txn).await.expect("the stored histories"),
         };
         txn.commit().await.expect("the snapshot ends");
         stored
-    }
-
-    fn lines(&self, which: impl Fn(&audit_event::Model) -> bool) -> Vec<&audit_event::Model> {
-        self.audit.iter().filter(|l| which(l)).collect()
     }
 }
 
@@ -581,158 +580,27 @@ impl Stored {
 /// missing impersonation, two open grants at once, an impersonation outside its grant's windows
 /// or after a disallow, an `ends_at` that moved.
 fn half_done(stored: &Stored, now: Timestamp) -> Vec<String> {
-    let mut problems = Vec::new();
-    let accounts: HashMap<Uuid, Option<Account>> = stored.users.iter().map(|u| (u.id, account(u.id, &u.role, u.tenant_id))).collect();
-    let grants: HashMap<Uuid, Grant> = stored.grants.iter().map(|g| (g.id, grant_of(g))).collect();
-    let impersonations: HashMap<Uuid, Impersonation> = stored.impersonations.iter().map(|i| (i.id, impersonation_of(i))).collect();
+    // Grants, impersonations and the audit log, read back against the rules by the same checker
+    // as `server check-history` (`rules::history`): windows, ends and their reasons, one open
+    // grant at a time, every change with its line and every line with its change, writes only
+    // while their impersonation held.
+    let policy = Policy { start_window: START_WINDOW, duration: DURATION, ..Policy::default() };
+    let records = &stored.records;
+    let mut problems: Vec<String> = Vec::new();
+    for history in &records.histories {
+        let lines = records.logs.get(&history.subject.id()).map_or(&[][..], Vec::as_slice);
+        let is_staff = |id: UserId| records.super_admins.contains(&id);
+        let found = check_history(history, &policy, now, is_staff).into_iter().chain(check_audit(history, lines, &policy));
+        problems.extend(found.map(|violation| violation.to_string()));
+    }
+    if records.unreadable_audit_lines + records.strays > 0 {
+        problems.push(format!("{} unreadable audit lines, {} records about nobody", records.unreadable_audit_lines, records.strays));
+    }
+    let impersonations: HashMap<Uuid, &impersonation::Model> = stored.impersonations.iter().map(|i| (i.id, i)).collect();
     let kind = |k: AuditKind| k.as_str();
 
-    for i in impersonations.values() {
-        let id = i.id.uuid();
-        let Some(g) = grants.get(&i.grant.uuid()) else {
-            problems.push(format!("impersonation {id} is under a missing grant"));
-            continue;
-        };
-        if !matches!(accounts.get(&i.super_admin.uuid()), Some(Some(Account::SuperAdmin { .. }))) {
-            problems.push(format!("impersonation {id} is by someone who is not a super admin"));
-        }
-        let starts = stored.lines(|l| l.impersonation_id == Some(id) && (l.kind == kind(AuditKind::Started) || l.kind == kind(AuditKind::Joined)));
-        let start_recorded = |l: &audit_event::Model| {
-            from_db_time(l.at) == i.started_at && l.grant_id == g.id.uuid() && l.subject_id == g.user.uuid() && l.super_admin_id == Some(i.super_admin.uuid())
-        };
-        if !matches!(&starts[..], [l] if start_recorded(l)) {
-            problems.push(format!("impersonation {id} (started {:?}) has start lines {starts:?}", i.started_at));
-        }
-        let ends = stored.lines(|l| l.impersonation_id == Some(id) && l.kind == kind(AuditKind::Ended));
-        let end_recorded = match (i.ended, &ends[..]) {
-            (None, []) => true,
-            (Some(e), [l]) => from_db_time(l.at) == e.at && l.end_reason.as_deref() == Some(e.reason.as_str()),
-            _ => false,
-        };
-        if !end_recorded {
-            problems.push(format!("impersonation {id} ended {:?} but has end lines {ends:?}", i.ended));
-        }
-        match g.ends_at {
-            None => problems.push(format!("impersonation {id} is under grant {} whose end was never fixed", g.id)),
-            Some(ends_at) if i.started_at >= ends_at => problems.push(format!("impersonation {id} started at or after its window's end")),
-            Some(_) => {}
-        }
-        if i.started_at < g.allowed_at {
-            problems.push(format!("impersonation {id} started before its grant was given"));
-        }
-        if let Some(e) = i.ended {
-            if e.at < i.started_at || g.ends_at.is_some_and(|ends_at| e.at > ends_at) {
-                problems.push(format!("impersonation {id} ended {e:?}, outside [its start, its window's end]"));
-            }
-        }
-        if let Some(grant_end) = g.ended {
-            if i.started_at > grant_end.at {
-                problems.push(format!("impersonation {id} started after its grant ended ({grant_end:?})"));
-            }
-            if !i.ended.is_some_and(|e| e.at <= grant_end.at) {
-                problems.push(format!("impersonation {id} ({:?}) outlives its grant, ended {grant_end:?}", i.ended));
-            }
-        }
-    }
-
-    for g in grants.values() {
-        let id = g.id.uuid();
-        if !matches!(accounts.get(&g.user.uuid()), Some(Some(Account::User { .. }))) {
-            problems.push(format!("grant {id} is by someone who is not an ordinary user"));
-        }
-        let allowed = stored.lines(|l| l.grant_id == id && l.kind == kind(AuditKind::Allowed));
-        if !matches!(&allowed[..], [l] if from_db_time(l.at) == g.allowed_at && l.subject_id == g.user.uuid()) {
-            problems.push(format!("grant {id} (allowed {:?}) has allow lines {allowed:?}", g.allowed_at));
-        }
-        if g.start_deadline != g.allowed_at.plus(START_WINDOW) {
-            problems.push(format!("grant {id}'s start deadline moved: {g:?}"));
-        }
-        let mut under: Vec<&Impersonation> = impersonations.values().filter(|i| i.grant == g.id).collect();
-        under.sort_by_key(|i| i.started_at);
-        match (g.ends_at, under.first()) {
-            (None, None) => {}
-            (Some(ends_at), Some(first)) if ends_at == first.started_at.plus(DURATION) => {
-                if first.started_at >= g.start_deadline {
-                    problems.push(format!("grant {id} was first started after its start deadline"));
-                }
-            }
-            (ends_at, first) => problems.push(format!("grant {id}'s end {ends_at:?} is not its first start {:?} plus the duration", first.map(|i| i.started_at))),
-        }
-        let started = under.iter().filter(|i| stored.audit.iter().any(|l| l.impersonation_id == Some(i.id.uuid()) && l.kind == kind(AuditKind::Started))).count();
-        if started > 1 || (started == 0 && !under.is_empty()) {
-            problems.push(format!("grant {id} has {started} first starts among {} impersonations", under.len()));
-        }
-        let ends = stored.lines(|l| l.grant_id == id && (l.kind == kind(AuditKind::Disallowed) || l.kind == kind(AuditKind::GrantEnded)));
-        let end_recorded = match (g.ended, &ends[..]) {
-            (None, []) => true,
-            (Some(e), [l]) if e.reason == EndReason::Disallowed => l.kind == kind(AuditKind::Disallowed) && from_db_time(l.at) == e.at,
-            (Some(e), [l]) => {
-                l.kind == kind(AuditKind::GrantEnded) && from_db_time(l.at) == e.at && l.end_reason.as_deref() == Some(e.reason.as_str())
-            }
-            _ => false,
-        };
-        if !end_recorded {
-            problems.push(format!("grant {id} ended {:?} but has end lines {ends:?}", g.ended));
-        }
-        if let Some(e) = g.ended {
-            let when_open = match e.reason {
-                // A disallow ends an open grant, at the moment it is made.
-                EndReason::Disallowed => e.at >= g.allowed_at && e.at < g.ends_at.unwrap_or(g.start_deadline),
-                EndReason::DurationOver => Some(e.at) == g.ends_at,
-                EndReason::StartWindowOver => e.at == g.start_deadline && under.is_empty(),
-                // Stopping and sessions end impersonations, never a grant.
-                _ => false,
-            };
-            if !when_open {
-                problems.push(format!("grant {id} ended {e:?}, which its windows do not allow: {g:?}"));
-            }
-        }
-    }
-
-    // One open grant per user at any instant: each grant over before the user's next one.
-    let mut by_user: HashMap<Uuid, Vec<&Grant>> = HashMap::new();
-    for g in grants.values() {
-        by_user.entry(g.user.uuid()).or_default().push(g);
-    }
-    for (user, mut mine) in by_user {
-        mine.sort_by_key(|g| g.allowed_at);
-        if mine.iter().filter(|g| g.ended.is_none()).count() > 1 || mine.iter().filter(|g| g.is_open(now)).count() > 1 {
-            problems.push(format!("user {user} has more than one open grant: {mine:?}"));
-        }
-        for pair in mine.windows(2) {
-            let over_before_next = match pair[0].phase(pair[1].allowed_at) {
-                GrantPhase::Over(ending) => ending.at <= pair[1].allowed_at,
-                _ => false,
-            };
-            if !over_before_next {
-                problems.push(format!("user {user} had two grants open at once: {:?} and {:?}", pair[0], pair[1]));
-            }
-        }
-    }
-
-    // Every audit line records a change that is there; a write only while its impersonation held.
-    for l in &stored.audit {
-        if AuditKind::parse(&l.kind).is_none() {
-            problems.push(format!("audit line {} has an unknown kind {}", l.id, l.kind));
-        }
-        let Some(g) = grants.get(&l.grant_id) else {
-            problems.push(format!("audit line {} ({}) names a grant that is not stored", l.id, l.kind));
-            continue;
-        };
-        let Some(imp) = l.impersonation_id else { continue };
-        let Some(i) = impersonations.get(&imp) else {
-            problems.push(format!("audit line {} ({}) names an impersonation that is not stored", l.id, l.kind));
-            continue;
-        };
-        if l.kind == kind(AuditKind::Wrote) {
-            let at = from_db_time(l.at);
-            let held = at >= i.started_at
-                && g.ends_at.is_some_and(|ends_at| at < ends_at)
-                && i.ended.is_none_or(|e| at <= e.at)
-                && g.ended.is_none_or(|e| at <= e.at);
-            if !held {
-                problems.push(format!("audit line {} records a write at {at:?} outside its impersonation {i:?} under {g:?}", l.id));
-            }
+    // What only this test knows: each write's line names a task as it is stored.
+    for l in stored.audit.iter().filter(|l| l.kind == kind(AuditKind::Wrote)) {
             let detail = l.detail.as_deref().unwrap_or_default();
             let written = detail.strip_prefix("Added task “").or_else(|| detail.strip_prefix("Marked task “")).and_then(|rest| rest.split_once('”'));
             match written {
@@ -745,7 +613,6 @@ fn half_done(stored: &Stored, now: Timestamp) -> Vec<String> {
                 Some(_) => {}
                 None => problems.push(format!("audit line {} records an unknown write: {detail}", l.id)),
             }
-        }
     }
     // Every task the workload added while impersonating has its audit line.
     for t in stored.tasks.iter().filter(|t| t.title.starts_with("Crash check")) {
@@ -759,7 +626,7 @@ fn half_done(stored: &Stored, now: Timestamp) -> Vec<String> {
         if let Some(imp) = s.impersonation_id {
             match impersonations.get(&imp) {
                 None => problems.push(format!("a session of {} is in a missing impersonation {imp}", s.user_id)),
-                Some(i) if i.super_admin.uuid() != s.user_id => problems.push(format!("a session of {} is in {}'s impersonation", s.user_id, i.super_admin)),
+                Some(i) if i.super_admin_id != s.user_id => problems.push(format!("a session of {} is in {}'s impersonation", s.user_id, i.super_admin_id)),
                 Some(_) => {}
             }
         }

@@ -30,7 +30,7 @@ mod unit;
 pub use accounts::NewUser;
 pub use base::{SessionLimits, Store};
 pub use error::StoreError;
-pub use reads::StoredRecords;
+pub use reads::{StoredRecords, stored_records};
 
 use app::backend::{
     AuditRecord, Backend, BackendError, ConsentRecord, Decide, EndedImpersonation, HistoryRecord, RequestSession, SessionKey, SessionMove,
