@@ -34,6 +34,22 @@ test("a visitor is sent to the login page and back to where they were going", as
   await expect(carla.page.getByRole("heading", { name: "Carla Diaz" })).toBeVisible();
 });
 
+test("a missing page's link home leads into the app, frame and all", async ({ people }) => {
+  // The frame is drawn by the server from the session; a link from a page outside it (here the
+  // missing page) has to come back through the server rather than show a frame nobody drew.
+  const carla = await people();
+  carla.allowed.push(/status of 404/);
+  await carla.logIn("carla@acme.test");
+  await carla.page.goto("/no-such-page");
+  await expect(carla.page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await carla.hydrated();
+  await carla.page.getByRole("link", { name: "Go to the home page" }).click();
+  await expect(carla.page.getByRole("heading", { name: "Acme Corp" })).toBeVisible();
+  await carla.hydrated();
+  await carla.page.getByRole("button", { name: "Account menu" }).click();
+  await expect(carla.page.getByRole("menuitem", { name: "Your Profile" })).toBeVisible();
+});
+
 test("wrong credentials get one clear, generic message", async ({ people }) => {
   const visitor = await people();
   visitor.allowed.push(/status of 401/);

@@ -9,9 +9,17 @@ use {
     crate::backend::SessionMove,
 };
 
-/// The shell's view of who is logged in; `None` for a visitor.
+/// Who is logged in; `None` for a visitor. The pages do not call it: the server draws the frame
+/// from [`viewer_of_request`] and the page carries that to the browser.
 #[server(endpoint = "session/viewer")]
 pub async fn current_viewer() -> Result<Option<Viewer>, ApiError> {
+    viewer_of_request()
+}
+
+/// Who this request's session belongs to: already resolved by the server before the page is
+/// drawn, so reading it needs no waiting.
+#[cfg(feature = "ssr")]
+pub fn viewer_of_request() -> Result<Option<Viewer>, ApiError> {
     match authenticate() {
         Ok(session) => Ok(Some(super::views::viewer(&session))),
         Err(ApiError::Unauthenticated) => Ok(None),

@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use crate::backend::{BackendError, ClientAddress, RequestSession, SessionSecret, Services};
-use leptos::prelude::use_context;
+use leptos::prelude::{use_context, with_context};
 use std::net::IpAddr;
 
 impl Services {
@@ -33,14 +33,14 @@ pub fn services() -> Result<Services, ApiError> {
 }
 
 /// The request's resolved session, or `Unauthenticated`.
+/// (Read in place: `use_context` would copy the whole request head, headers and all.)
 pub fn authenticate() -> Result<RequestSession, ApiError> {
-    let parts = use_context::<http::request::Parts>().ok_or(ApiError::Internal)?;
-    parts.extensions.get::<RequestSession>().cloned().ok_or(ApiError::Unauthenticated)
+    let session = with_context::<http::request::Parts, _>(|parts| parts.extensions.get::<RequestSession>().cloned());
+    session.ok_or(ApiError::Internal)?.ok_or(ApiError::Unauthenticated)
 }
 
 pub fn client_address() -> Option<IpAddr> {
-    let parts = use_context::<http::request::Parts>()?;
-    parts.extensions.get::<ClientAddress>().map(|a| a.0)
+    with_context::<http::request::Parts, _>(|parts| parts.extensions.get::<ClientAddress>().map(|a| a.0)).flatten()
 }
 
 impl From<BackendError> for ApiError {

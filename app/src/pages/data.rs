@@ -82,28 +82,28 @@ where
     }
 
     /// Renders the page once its first read is in: `page` gets a signal of the current data.
-    pub fn view<V: IntoView + 'static>(self, page: impl Fn(Signal<T>) -> V + Clone + Send + Sync + 'static) -> impl IntoView {
+    pub fn view<V: IntoView + 'static>(self, page: impl FnOnce(Signal<T>) -> V + Send + Sync + 'static) -> impl IntoView {
         let PageData { first, latest, refresh_error, refreshing } = self;
         view! {
             <Transition fallback=loading>
-                {move || {
-                    let page = page.clone();
-                    Suspend::new(async move {
-                        match first.await {
-                            Ok(loaded) => {
-                                let current = Memo::new(move |_| latest.get().unwrap_or_else(|| loaded.clone()));
-                                view! {
-                                    <div class="page-data" aria-busy=move || refreshing.get().to_string()>
-                                        {move || refresh_error.get().map(|error| view! { <ErrorMessage error /> })}
-                                        {page(current.into())}
-                                    </div>
-                                }
-                                .into_any_sync()
+                // One `Suspend`, not a closure that makes one: the server's suspense walks its
+                // children before it draws them, and a closure would build the page on each walk.
+                // The first read is never re-read, so nothing needs to make another.
+                {Suspend::new(async move {
+                    match first.await {
+                        Ok(loaded) => {
+                            let current = Memo::new(move |_| latest.get().unwrap_or_else(|| loaded.clone()));
+                            view! {
+                                <div class="page-data" aria-busy=move || refreshing.get().to_string()>
+                                    {move || refresh_error.get().map(|error| view! { <ErrorMessage error /> })}
+                                    {page(current.into())}
+                                </div>
                             }
-                            Err(error) => view! { <PageError error /> }.into_any_sync(),
+                            .into_any_sync()
                         }
-                    })
-                }}
+                        Err(error) => view! { <PageError error /> }.into_any_sync(),
+                    }
+                })}
             </Transition>
         }
     }

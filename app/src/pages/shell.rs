@@ -2,8 +2,8 @@
 //! banner, and the live channel.
 
 use super::PageError;
-use crate::api::account::{LogOut, current_viewer};
-use crate::api::codec::Resource;
+use crate::api::account::LogOut;
+use crate::api::codec::Json;
 use crate::api::impersonation::StopImpersonation;
 use crate::api::types::{Banner, Viewer};
 use crate::domain::Access;
@@ -15,27 +15,48 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 #[component]
 pub fn Shell() -> impl IntoView {
-    let viewer = Resource::new_with_options(|| (), |_| current_viewer(), false);
-    // The page (the outlet) stays outside the suspense that waits for the viewer: a page built
-    // inside a suspense's children is built again on each server-side pass over them, and its data
-    // with it. Each page waits for its own data (see `PageData`).
+    // Who is logged in is known before the server draws anything (the request's session), so the
+    // frame is drawn at once, not behind a suspense that waits for data already there: that wait
+    // walked the frame's whole tree twice per page on the server. The page carries the answer to
+    // the browser, which hydrates from it.
+    let viewer = SharedValue::<_, Json>::new_with_encoding(viewer_at_load).into_inner();
+    // The page (the outlet) waits for its own data (see `PageData`).
     view! {
         <div class="app">
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(viewer)) => view! { <Frame viewer /> }.into_any_sync(),
-                        Ok(None) => view! { <LoggedOut /> }.into_any_sync(),
-                        Err(error) => view! { <div class="standalone"><PageError error /></div> }.into_any_sync(),
-                    }
-                })}
-            </Suspense>
+            {match viewer {
+                Some(Ok(Some(viewer))) => view! { <Frame viewer /> }.into_any_sync(),
+                Some(Ok(None)) => view! { <LoggedOut /> }.into_any_sync(),
+                Some(Err(error)) => view! { <div class="standalone"><PageError error /></div> }.into_any_sync(),
+                None => view! { <DrawnByServer /> }.into_any_sync(),
+            }}
             <main class="content" id="main" tabindex="-1">
                 <Outlet />
             </main>
         </div>
     }
+}
+
+/// The viewer as the server knew it when drawing the page; `None` in a browser that reached the
+/// frame by navigating from a page outside it (the login page, a missing page), where no server
+/// drew it.
+#[cfg(feature = "ssr")]
+fn viewer_at_load() -> Option<Result<Option<Viewer>, crate::api::ApiError>> {
+    Some(crate::api::account::viewer_of_request())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn viewer_at_load() -> Option<Result<Option<Viewer>, crate::api::ApiError>> {
+    None
+}
+
+/// The frame was reached without the server drawing it: load the page from the server, which
+/// knows who is logged in.
+#[component]
+fn DrawnByServer() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |_| hard_navigate(&format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked())));
+    view! { <p class="loading" role="status">"Loading…"</p> }
 }
 
 /// Reached only when the session ended between the server's check and this render, or after a

@@ -56,7 +56,7 @@ fn context(services: Services, assets: Option<AssetNames>) -> impl Fn() + Clone 
         if let Some(assets) = &assets {
             provide_context(assets.clone());
         }
-        if let Some(nonce) = leptos::prelude::use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned()) {
+        if let Some(nonce) = leptos::prelude::with_context::<http::request::Parts, _>(|p| p.extensions.get::<CspNonce>().cloned()).flatten() {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
         }
     }
