@@ -59,8 +59,8 @@ fn DrawnByServer() -> impl IntoView {
     view! { <p class="loading" role="status">"Loading…"</p> }
 }
 
-/// Reached only when the session ended between the server's check and this render, or after a
-/// client-side navigation: go to the login page and come back.
+/// Reached only when the session ended between the server's check (which sends visitors to the
+/// login page) and this render: go to the login page and come back.
 #[component]
 fn LoggedOut() -> impl IntoView {
     let location = use_location();
