@@ -27,7 +27,6 @@
 use app::api::ApiError;
 use app::api::types::{CandidateState, LiveStatus, Switcher, Task};
 use app::backend::Clock;
-use app::domain::rules::{check_audit, check_history};
 use app::domain::{AuditKind, EndReason, Grant, Impersonation, Policy, Refusal, TaskId, Timestamp, UserId};
 use reqwest::{Client, StatusCode};
 use sea_orm::{AccessMode, ColumnTrait, DatabaseConnection, EntityTrait, IsolationLevel, QueryFilter, TransactionTrait};
@@ -586,13 +585,7 @@ fn half_done(stored: &Stored, now: Timestamp) -> Vec<String> {
     // while their impersonation held.
     let policy = Policy { start_window: START_WINDOW, duration: DURATION, ..Policy::default() };
     let records = &stored.records;
-    let mut problems: Vec<String> = Vec::new();
-    for history in &records.histories {
-        let lines = records.logs.get(&history.subject.id()).map_or(&[][..], Vec::as_slice);
-        let is_staff = |id: UserId| records.super_admins.contains(&id);
-        let found = check_history(history, &policy, now, is_staff).into_iter().chain(check_audit(history, lines, &policy));
-        problems.extend(found.map(|violation| violation.to_string()));
-    }
+    let mut problems: Vec<String> = records.violations(&policy, now).iter().map(ToString::to_string).collect();
     if records.unreadable_audit_lines + records.strays > 0 {
         problems.push(format!("{} unreadable audit lines, {} records about nobody", records.unreadable_audit_lines, records.strays));
     }

@@ -5,8 +5,8 @@ use super::error::Result;
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, HistoryRecord};
-use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory};
-use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Role, UserId};
+use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
+use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Role, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
 
@@ -72,6 +72,20 @@ pub struct StoredRecords {
     pub unreadable_audit_lines: u64,
     /// Impersonations and audit lines about nobody stored (the foreign keys should make this zero).
     pub strays: u64,
+}
+
+impl StoredRecords {
+    /// What the rules' checkers find wrong in every stored history and its audit lines; the
+    /// verdicts are the domain's (`rules::history`), this only hands each its part.
+    pub fn violations(&self, policy: &Policy, now: Timestamp) -> Vec<Violation> {
+        let mut found = Vec::new();
+        for history in &self.histories {
+            found.extend(check_history(history, policy, now, |id| self.super_admins.contains(&id)));
+            let lines = self.logs.get(&history.subject.id()).map_or(&[][..], Vec::as_slice);
+            found.extend(check_audit(history, lines, policy));
+        }
+        found
+    }
 }
 
 pub async fn stored_records(conn: &impl ConnectionTrait) -> Result<StoredRecords> {
