@@ -5,6 +5,8 @@ mod data;
 mod home;
 mod login;
 mod not_found;
+#[cfg(feature = "ssr")]
+pub mod preload;
 mod profile;
 mod shell;
 mod switcher;
@@ -16,6 +18,8 @@ pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use profile::ProfilePage;
 pub use shell::Shell;
+#[cfg(feature = "ssr")]
+pub use preload::{FirstRead, Preloaded};
 pub use switcher::SwitcherPage;
 
 use crate::api::ApiError;

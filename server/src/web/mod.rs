@@ -1,6 +1,6 @@
 //! The HTTP side: the router, and the layers every request passes before any handler runs.
 //!
-//! Order, outermost first: the request id and its trace span, security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, the render deadline, then the Leptos
+//! Order, outermost first: the request id and its trace span, security headers (and the page's CSP nonce), cookies, client address, the cross-site check, session resolution, the page guard, the render deadline, the page's data, then the Leptos
 //! pages, the server functions (with their errors' statuses, and a body size limit) and the live channel.
 
 mod api_status;
@@ -10,6 +10,7 @@ mod deadline;
 mod events;
 mod guard;
 mod headers;
+mod preload;
 mod streams;
 
 use crate::config::Settings;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::resolve_session))
         .layer(axum::middleware::from_fn(guard::guard_pages))
         .layer(axum::middleware::from_fn_with_state(state.settings.page_render_deadline, deadline::answer_within))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), preload::read_page_data))
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
