@@ -108,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard::resolve_session))
         .layer(axum::middleware::from_fn(guard::guard_pages))
         .layer(axum::middleware::from_fn_with_state(state.settings.page_render_deadline, deadline::answer_within))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), preload::read_page_data))
+        .layer(axum::middleware::from_fn_with_state(state.services.clone(), preload::read_page_data))
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
