@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """The report of one `make bench` run (scripts/bench.sh): reads wrk's outputs and the TTI JSON
 from the run's work directory and writes <out>.md and <out>.json. Ratios are req/s over the static
-asset's and over the login page's req/s in the same run and database."""
+asset's and over the login page's req/s in the same run and database.
+
+The reads the ratios compare run in rounds (`<db>-<case>-r<n>.txt`): a case's req/s, p50 and p99
+are the medians over its rounds, and its ratios the median of each round's ratio to that round's
+static asset and login page. A case measured once (`<db>-<case>.txt`) is compared with the
+medians."""
 
 import argparse
 import gzip
@@ -9,6 +14,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -58,6 +64,7 @@ def main():
     parser.add_argument("--stamp", required=True)
     parser.add_argument("--seconds", required=True)
     parser.add_argument("--connections", required=True)
+    parser.add_argument("--rounds", required=True)
     parser.add_argument("--wasm", required=True)
     parser.add_argument("--server", required=True)
     parser.add_argument("--out", required=True)
@@ -88,21 +95,36 @@ def main():
         "seconds_per_case": int(args.seconds),
         "connections": int(args.connections),
         "threads": "2 for reads; one per connection for the writes",
+        "rounds_of_the_reads": int(args.rounds),
     }
     result = {"meta": meta, "wasm": sizes, "databases": {}}
     for db in args.dbs.split():
+        rounds = {}  # case -> its rounds' wrk figures, in order
+        for name, _ in CASES + [("static-4", "")]:
+            paths = sorted(work.glob(f"{db}-{name}-r*.txt"), key=lambda p: int(p.stem.rsplit("-r", 1)[1]))
+            paths = paths or [p for p in [work / f"{db}-{name}.txt"] if p.exists()]
+            if paths:
+                rounds[name] = [parse_wrk(p) for p in paths]
         cases = {}
         for name, label in CASES + [("static-4", "static asset at 4 connections")]:
-            path = work / f"{db}-{name}.txt"
-            if path.exists():
-                cases[name] = {"what": label, **parse_wrk(path)}
-        static = cases.get("static", {}).get("rps")
-        login = cases.get("login", {}).get("rps")
-        for case in cases.values():
-            rps = case["rps"]
-            case["vs_static"] = round(rps / static, 3) if rps and static else None
-            case["vs_login"] = round(rps / login, 3) if rps and login else None
+            if name not in rounds:
+                continue
+            figures = rounds[name]
+            median = lambda key: statistics.median(v[key] for v in figures) if all(v[key] is not None for v in figures) else None
+            case = {"what": label, "rounds": len(figures), **{k: median(k) for k in ("rps", "p50_ms", "p99_ms")}}
+            case["requests"] = sum(v["requests"] or 0 for v in figures)
+            case["non_2xx"] = sum(v["non_2xx"] for v in figures)
+            for base in ("static", "login"):
+                base_rounds = rounds.get(base, [])
+                if len(figures) > 1 and len(base_rounds) == len(figures):
+                    each = [round(v["rps"] / b["rps"], 3) for v, b in zip(figures, base_rounds) if v["rps"] and b["rps"]]
+                else:
+                    base_rps = statistics.median(b["rps"] for b in base_rounds) if base_rounds else None
+                    each = [round(case["rps"] / base_rps, 3)] if case["rps"] and base_rps else []
+                case[f"vs_{base}"] = round(statistics.median(each), 3) if each else None
+                case[f"vs_{base}_each_round"] = each if len(figures) > 1 else None
             case["p99_over_p50"] = round(case["p99_ms"] / case["p50_ms"], 1) if case["p99_ms"] and case["p50_ms"] else None
+            cases[name] = case
         tti_path = work / f"{db}-tti.json"
         tti = json.loads(tti_path.read_text()) if tti_path.exists() else None
         result["databases"][db] = {"cases": cases, "tti_profile": tti}
@@ -118,15 +140,18 @@ def main():
         "Reads: wrk with the session's cookie; writes: `bench/writes.lua`, each wrk thread one connection and",
         "one session, alternating the two calls (start and stop carry the cookie the last answer set), so",
         "req/s counts single calls and p50/p99 are over both calls of the pair.",
+        f"The first five reads ran in {args.rounds} rounds, one after the other: their req/s, p50 and p99 are medians",
+        "over the rounds, their ratios the median of each round's ratio (each round's own is listed).",
         "",
     ]
     for db, data in result["databases"].items():
-        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | non-2xx |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | non-2xx |", "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
         for name, case in data["cases"].items():
             fmt = lambda v, f="{:.2f}": "–" if v is None else f.format(v)
             lines.append(
                 f"| {case['what']} | {fmt(case['rps'], '{:,.0f}')} | {fmt(case['p50_ms'])} | {fmt(case['p99_ms'])} | {fmt(case['p99_over_p50'], '{:.1f}')} "
-                f"| {fmt(case['vs_static'], '{:.3f}')} | {fmt(case['vs_login'], '{:.3f}')} | {case['non_2xx']} |"
+                f"| {fmt(case['vs_static'], '{:.3f}')} | {fmt(case['vs_login'], '{:.3f}')} "
+                f"| {' '.join(f'{r:.3f}' for r in case['vs_login_each_round']) if case['vs_login_each_round'] else '–'} | {case['non_2xx']} |"
             )
         tti = data["tti_profile"]
         if tti:

@@ -11,8 +11,9 @@
 # this server only), accounts from `server seed-load`, logged in once each with curl. Then wrk
 # (Debian's, installed by `scripts/setup.sh bench`) runs every case for BENCH_SECONDS (10) with
 # BENCH_CONNECTIONS (32) connections on 2 threads, one case after the other:
-#   static asset (the CSS), login page (anonymous), a user's home, the same page while
-#   impersonating, the live channel's status call, the switcher search (server function), then
+#   in BENCH_ROUNDS (3) rounds: static asset (the CSS), login page (anonymous), a user's home, the
+#   same page while impersonating, the live channel's status call; then once: the switcher search
+#   (server function), then
 #   the writes: allow+disallow and start+stop (bench/writes.lua: one connection and one session
 #   per wrk thread, each alternating the two calls and carrying the cookie the last answer set).
 # Also: the CSS at 4 connections (its median), the WASM's raw, gzip and brotli sizes, and the
@@ -28,6 +29,7 @@ export LEPTOS_ENV="${LEPTOS_ENV:-PROD}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
 tti_loads="${BENCH_TTI_LOADS:-10}"
+rounds="${BENCH_ROUNDS:-3}"
 dbs="${DB:-both}"
 server="${SERVER:-$root/target/server-release/server}"
 # The binary that seeds the accounts (`seed-load`); SERVER only serves. They differ only to bench
@@ -130,14 +132,20 @@ for db in $dbs; do
   done
   echo "    $((3 * n + 5)) sessions"
 
-  step "$db: wrk, $connections connections, ${seconds} s a case"
+  step "$db: wrk, $connections connections, ${seconds} s a case; the reads in $rounds rounds"
   export BENCH_ORIGIN="$addr"
-  measure static -t2 -c"$connections" "$addr/pkg/$css_name"
+  # The reads the ratios compare, one round after the other, so that each round's page and its
+  # login page are measured minutes apart at most, not a whole run apart: on a shared 2-core
+  # machine the same case moved by a quarter between two runs. The report takes medians.
+  for round in $(seq 1 "$rounds"); do
+    echo "    round $round"
+    measure "static-r$round" -t2 -c"$connections" "$addr/pkg/$css_name"
+    measure "login-r$round" -t2 -c"$connections" "$addr/login"
+    measure "home-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/"
+    measure "home-impersonating-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$impersonating" "$addr/"
+    BENCH_COOKIE="$reader" measure "status-r$round" -t2 -c"$connections" -s bench/post.lua "$addr/api/session/status"
+  done
   measure static-4 -t2 -c4 "$addr/pkg/$css_name"
-  measure login -t2 -c"$connections" "$addr/login"
-  measure home -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/"
-  measure home-impersonating -t2 -c"$connections" -H "Cookie: impersonate_session=$impersonating" "$addr/"
-  BENCH_COOKIE="$reader" measure status -t2 -c"$connections" -s bench/post.lua "$addr/api/session/status"
   BENCH_COOKIE="$admin" BENCH_BODY="search=Load+User+0" measure switcher-search -t2 -c"$connections" -s bench/post.lua "$addr/api/impersonation/switcher"
   BENCH_MODE=allow BENCH_COOKIES="${allow_cookies[*]}" measure allow-disallow -t"$n" -c"$n" -s bench/writes.lua "$addr/"
   BENCH_MODE=start BENCH_COOKIES="${start_cookies[*]}" BENCH_TARGETS="${start_targets[*]}" measure start-stop -t"$n" -c"$n" -s bench/writes.lua "$addr/"
@@ -150,5 +158,5 @@ for db in $dbs; do
 done
 
 step "Report"
-python3 bench/report.py --work "$work" --dbs "$dbs" --stamp "$stamp" --seconds "$seconds" --connections "$connections" \
+python3 bench/report.py --work "$work" --dbs "$dbs" --stamp "$stamp" --seconds "$seconds" --connections "$connections" --rounds "$rounds" \
   --wasm "$wasm" --server "$server" --out "$root/bench/results/$stamp"
