@@ -13,6 +13,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AuditPage() -> impl IntoView {
     let refresh = Refresh::use_();
+    // The first page: the read the server does before drawing (`preload`).
     let page = RwSignal::new(Page(0));
     let data = PageData::new(
         move || {

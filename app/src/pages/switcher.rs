@@ -13,6 +13,7 @@ use leptos_meta::Title;
 pub fn SwitcherPage() -> impl IntoView {
     let refresh = Refresh::use_();
     // What the super admin typed lives here, above the data, so a refresh never wipes it.
+    // It starts empty, on the first page: the read the server does before drawing (`preload`).
     let input = Input { query: RwSignal::new(String::new()), page: RwSignal::new(Page(0)), reason: RwSignal::new(String::new()) };
     let start = ServerAction::<StartImpersonation>::new();
     // A failed start re-reads the list (the user it named may have left it); a successful one leaves.
