@@ -6,7 +6,7 @@ mod home;
 mod login;
 mod not_found;
 #[cfg(feature = "ssr")]
-pub mod preload;
+mod preload;
 mod profile;
 mod shell;
 mod switcher;

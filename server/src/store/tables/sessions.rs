@@ -121,140 +121,63 @@ pub async fn others_of(conn: &impl ConnectionTrait, user: UserId, keep: &Session
         .context("reading a person's sessions")
 }
 
-/// Everything one request needs about its session, from one query.
-#[derive(Debug)]
-pub struct Row {
-    pub user_id: uuid::Uuid,
-    pub impersonation_id: Option<uuid::Uuid>,
-    pub expires_at: OffsetDateTime,
-    pub last_seen_at: OffsetDateTime,
-    pub p_name: String,
-    pub p_email: String,
-    pub p_role: String,
-    pub p_tenant_id: Option<uuid::Uuid>,
-    pub p_tenant_name: Option<String>,
-    pub i_grant_id: Option<uuid::Uuid>,
-    pub i_super_admin_id: Option<uuid::Uuid>,
-    pub i_started_at: Option<OffsetDateTime>,
-    pub i_reason: Option<String>,
-    pub i_ended_at: Option<OffsetDateTime>,
-    pub i_end_reason: Option<String>,
-    pub g_user_id: Option<uuid::Uuid>,
-    pub g_allowed_at: Option<OffsetDateTime>,
-    pub g_start_deadline: Option<OffsetDateTime>,
-    pub g_ends_at: Option<OffsetDateTime>,
-    pub g_ended_at: Option<OffsetDateTime>,
-    pub g_end_reason: Option<String>,
-    pub g_access: Option<String>,
-    pub g_duration_ms: Option<i64>,
-    pub s_name: Option<String>,
-    pub s_email: Option<String>,
-    pub s_role: Option<String>,
-    pub s_tenant_id: Option<uuid::Uuid>,
-    pub s_tenant_name: Option<String>,
+/// The session's row: one list gives the struct's fields, the query's columns and the reader, so
+/// the three cannot drift apart. Each entry: (table alias, column) => field: type. The tables: the
+/// session (`s`), its owner (`p`) and their tenant (`pt`), the impersonation it is in (`i`) and its
+/// grant (`g`), the impersonated user (`su`) and their tenant (`st`).
+macro_rules! session_row {
+    ($(($table:literal, $column:literal) => $field:ident: $type:ty),* $(,)?) => {
+        /// Everything one request needs about its session, from one query.
+        #[derive(Debug)]
+        pub struct Row {
+            $(pub $field: $type),*
+        }
+
+        /// The resolving query's columns, in order: (table alias, column, name in the result).
+        const COLUMNS: &[(&str, &str, &str)] = &[$(($table, $column, stringify!($field))),*];
+
+        /// Read by position, not by name: sea-orm's derived reader formats every column's name and
+        /// looks it up on every request, about 5 % of a logged-in page's work on the server
+        /// (callgrind). A struct expression evaluates its fields in the order written, which is
+        /// the columns' order.
+        impl FromQueryResult for Row {
+            fn from_query_result(result: &QueryResult, _prefix: &str) -> std::result::Result<Row, DbErr> {
+                let mut position = 0..;
+                Ok(Row { $($field: result.try_get_by_index(position.next().unwrap_or_default())?),* })
+            }
+        }
+    };
 }
 
-/// The resolving query's columns, in order: (table alias, column, name in the result). The
-/// tables: the session (`s`), its owner (`p`) and their tenant (`pt`), the impersonation it is in
-/// (`i`) and its grant (`g`), the impersonated user (`su`) and their tenant (`st`).
-const COLUMNS: [(&str, &str, &str); 28] = [
-    ("s", "user_id", "user_id"),
-    ("s", "impersonation_id", "impersonation_id"),
-    ("s", "expires_at", "expires_at"),
-    ("s", "last_seen_at", "last_seen_at"),
-    ("p", "name", "p_name"),
-    ("p", "email", "p_email"),
-    ("p", "role", "p_role"),
-    ("p", "tenant_id", "p_tenant_id"),
-    ("pt", "name", "p_tenant_name"),
-    ("i", "grant_id", "i_grant_id"),
-    ("i", "super_admin_id", "i_super_admin_id"),
-    ("i", "started_at", "i_started_at"),
-    ("i", "reason", "i_reason"),
-    ("i", "ended_at", "i_ended_at"),
-    ("i", "end_reason", "i_end_reason"),
-    ("g", "user_id", "g_user_id"),
-    ("g", "allowed_at", "g_allowed_at"),
-    ("g", "start_deadline", "g_start_deadline"),
-    ("g", "ends_at", "g_ends_at"),
-    ("g", "ended_at", "g_ended_at"),
-    ("g", "end_reason", "g_end_reason"),
-    ("g", "access", "g_access"),
-    ("g", "duration_ms", "g_duration_ms"),
-    ("su", "name", "s_name"),
-    ("su", "email", "s_email"),
-    ("su", "role", "s_role"),
-    ("su", "tenant_id", "s_tenant_id"),
-    ("st", "name", "s_tenant_name"),
-];
-
-/// Where the column named `name` is in the result; a name not there fails the build.
-const fn position(name: &str) -> usize {
-    let mut i = 0;
-    while i < COLUMNS.len() {
-        if same(COLUMNS[i].2, name) {
-            return i;
-        }
-        i += 1;
-    }
-    panic!("not a column of the resolving query")
-}
-
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-/// Read by position, not by name: sea-orm's derived reader formats every column's name and looks
-/// it up on every request, about 5 % of a logged-in page's work on the server (callgrind).
-impl FromQueryResult for Row {
-    fn from_query_result(result: &QueryResult, _prefix: &str) -> std::result::Result<Row, DbErr> {
-        macro_rules! by_position {
-            ($($field:ident),* $(,)?) => {
-                Row { $($field: result.try_get_by_index(const { position(stringify!($field)) })?),* }
-            };
-        }
-        Ok(by_position!(
-            user_id,
-            impersonation_id,
-            expires_at,
-            last_seen_at,
-            p_name,
-            p_email,
-            p_role,
-            p_tenant_id,
-            p_tenant_name,
-            i_grant_id,
-            i_super_admin_id,
-            i_started_at,
-            i_reason,
-            i_ended_at,
-            i_end_reason,
-            g_user_id,
-            g_allowed_at,
-            g_start_deadline,
-            g_ends_at,
-            g_ended_at,
-            g_end_reason,
-            g_access,
-            g_duration_ms,
-            s_name,
-            s_email,
-            s_role,
-            s_tenant_id,
-            s_tenant_name,
-        ))
-    }
+session_row! {
+    ("s", "user_id") => user_id: uuid::Uuid,
+    ("s", "impersonation_id") => impersonation_id: Option<uuid::Uuid>,
+    ("s", "expires_at") => expires_at: OffsetDateTime,
+    ("s", "last_seen_at") => last_seen_at: OffsetDateTime,
+    ("p", "name") => p_name: String,
+    ("p", "email") => p_email: String,
+    ("p", "role") => p_role: String,
+    ("p", "tenant_id") => p_tenant_id: Option<uuid::Uuid>,
+    ("pt", "name") => p_tenant_name: Option<String>,
+    ("i", "grant_id") => i_grant_id: Option<uuid::Uuid>,
+    ("i", "super_admin_id") => i_super_admin_id: Option<uuid::Uuid>,
+    ("i", "started_at") => i_started_at: Option<OffsetDateTime>,
+    ("i", "reason") => i_reason: Option<String>,
+    ("i", "ended_at") => i_ended_at: Option<OffsetDateTime>,
+    ("i", "end_reason") => i_end_reason: Option<String>,
+    ("g", "user_id") => g_user_id: Option<uuid::Uuid>,
+    ("g", "allowed_at") => g_allowed_at: Option<OffsetDateTime>,
+    ("g", "start_deadline") => g_start_deadline: Option<OffsetDateTime>,
+    ("g", "ends_at") => g_ends_at: Option<OffsetDateTime>,
+    ("g", "ended_at") => g_ended_at: Option<OffsetDateTime>,
+    ("g", "end_reason") => g_end_reason: Option<String>,
+    ("g", "access") => g_access: Option<String>,
+    ("g", "duration_ms") => g_duration_ms: Option<i64>,
+    ("su", "name") => s_name: Option<String>,
+    ("su", "email") => s_email: Option<String>,
+    ("su", "role") => s_role: Option<String>,
+    ("su", "tenant_id") => s_tenant_id: Option<uuid::Uuid>,
+    ("st", "name") => s_tenant_name: Option<String>,
 }
 
 pub async fn load(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<Row>> {
@@ -269,7 +192,7 @@ fn resolve_query() -> SelectStatement {
         (Alias::new("s"), Alias::new("p"), Alias::new("pt"), Alias::new("i"), Alias::new("g"), Alias::new("su"), Alias::new("st"));
     let col = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
     let mut query = Query::select();
-    for (table, column, alias) in COLUMNS {
+    for &(table, column, alias) in COLUMNS {
         query.expr_as(col(&Alias::new(table), column), Alias::new(alias));
     }
     query
