@@ -6,7 +6,11 @@ asset's and over the login page's req/s in the same run and database.
 The reads the ratios compare run in rounds (`<db>-<case>-r<n>.txt`): a case's req/s, p50 and p99
 are the medians over its rounds, and its ratios the median of each round's ratio to that round's
 static asset and login page. A case measured once (`<db>-<case>.txt`) is compared with the
-medians."""
+medians.
+
+Each case's `.cpu` file holds the CPU clock ticks of the server and of PostgreSQL before and after
+it: per request, that is the work a request costs whatever else the shared machine ran meanwhile
+(req/s also counts the waits). SQLite runs inside the server, so its database column is empty."""
 
 import argparse
 import gzip
@@ -23,6 +27,7 @@ CASES = [
     ("login", "login page (anonymous SSR)"),
     ("home", "a user's home page"),
     ("home-impersonating", "the same page while impersonating"),
+    ("profile", "the user's profile page"),
     ("status", "live-channel status call (POST /api/session/status)"),
     ("switcher-search", "switcher search (POST /api/impersonation/switcher)"),
     ("allow-disallow", "allow+disallow, alternating (POST, one session a connection)"),
@@ -55,6 +60,15 @@ def parse_wrk(path):
         elif line.startswith("Socket errors:"):
             out["socket_errors"] = line.split(":", 1)[1].strip()
     return out
+
+
+def parse_cpu(path, requests):
+    """Microseconds of CPU per request: the server's, and the database's (None on SQLite)."""
+    if not path.exists() or not requests:
+        return {"server_us": None, "database_us": None}
+    s0, s1, d0, d1, tick = (int(v) for v in path.read_text().split())
+    per_request = lambda ticks: round(ticks / tick * 1e6 / requests, 1)
+    return {"server_us": per_request(s1 - s0), "database_us": per_request(d1 - d0) if d1 > d0 else None}
 
 
 def main():
@@ -104,14 +118,18 @@ def main():
             paths = sorted(work.glob(f"{db}-{name}-r*.txt"), key=lambda p: int(p.stem.rsplit("-r", 1)[1]))
             paths = paths or [p for p in [work / f"{db}-{name}.txt"] if p.exists()]
             if paths:
-                rounds[name] = [parse_wrk(p) for p in paths]
+                rounds[name] = []
+                for p in paths:
+                    figures = parse_wrk(p)
+                    figures.update(parse_cpu(p.with_suffix(".cpu"), figures["requests"]))
+                    rounds[name].append(figures)
         cases = {}
         for name, label in CASES + [("static-4", "static asset at 4 connections")]:
             if name not in rounds:
                 continue
             figures = rounds[name]
             median = lambda key: statistics.median(v[key] for v in figures) if all(v[key] is not None for v in figures) else None
-            case = {"what": label, "rounds": len(figures), **{k: median(k) for k in ("rps", "p50_ms", "p99_ms")}}
+            case = {"what": label, "rounds": len(figures), **{k: median(k) for k in ("rps", "p50_ms", "p99_ms", "server_us", "database_us")}}
             case["requests"] = sum(v["requests"] or 0 for v in figures)
             case["non_2xx"] = sum(v["non_2xx"] for v in figures)
             for base in ("static", "login"):
@@ -123,6 +141,12 @@ def main():
                     each = [round(case["rps"] / base_rps, 3)] if case["rps"] and base_rps else []
                 case[f"vs_{base}"] = round(statistics.median(each), 3) if each else None
                 case[f"vs_{base}_each_round"] = each if len(figures) > 1 else None
+            # CPU per request, server and database together, as a ratio like req/s's: the login
+            # page's cost over this case's.
+            total_us = lambda v: (v["server_us"] or 0) + (v["database_us"] or 0) if v["server_us"] else None
+            login_rounds = rounds.get("login", [])
+            each_cpu = [round(total_us(b) / total_us(v), 3) for v, b in zip(figures, login_rounds) if total_us(v) and total_us(b)] if len(login_rounds) == len(figures) else []
+            case["cpu_vs_login"] = round(statistics.median(each_cpu), 3) if each_cpu else None
             case["p99_over_p50"] = round(case["p99_ms"] / case["p50_ms"], 1) if case["p99_ms"] and case["p50_ms"] else None
             cases[name] = case
         tti_path = work / f"{db}-tti.json"
@@ -140,18 +164,22 @@ def main():
         "Reads: wrk with the session's cookie; writes: `bench/writes.lua`, each wrk thread one connection and",
         "one session, alternating the two calls (start and stop carry the cookie the last answer set), so",
         "req/s counts single calls and p50/p99 are over both calls of the pair.",
-        f"The first five reads ran in {args.rounds} rounds, one after the other: their req/s, p50 and p99 are medians",
+        f"The first six reads ran in {args.rounds} rounds, one after the other: their req/s, p50 and p99 are medians",
         "over the rounds, their ratios the median of each round's ratio (each round's own is listed).",
+        "CPU per request: the server's process and PostgreSQL's processes (SQLite runs inside the server), over",
+        "the case's requests; \"CPU: login ÷ case\" compares their sum with the login page's, round by round.",
         "",
     ]
     for db, data in result["databases"].items():
-        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | non-2xx |", "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | server CPU µs/req | database CPU µs/req | CPU: login ÷ case | non-2xx |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
         for name, case in data["cases"].items():
             fmt = lambda v, f="{:.2f}": "–" if v is None else f.format(v)
             lines.append(
                 f"| {case['what']} | {fmt(case['rps'], '{:,.0f}')} | {fmt(case['p50_ms'])} | {fmt(case['p99_ms'])} | {fmt(case['p99_over_p50'], '{:.1f}')} "
                 f"| {fmt(case['vs_static'], '{:.3f}')} | {fmt(case['vs_login'], '{:.3f}')} "
-                f"| {' '.join(f'{r:.3f}' for r in case['vs_login_each_round']) if case['vs_login_each_round'] else '–'} | {case['non_2xx']} |"
+                f"| {' '.join(f'{r:.3f}' for r in case['vs_login_each_round']) if case['vs_login_each_round'] else '–'} "
+                f"| {fmt(case['server_us'], '{:.0f}')} | {fmt(case['database_us'], '{:.0f}')} | {fmt(case['cpu_vs_login'], '{:.3f}')} | {case['non_2xx']} |"
             )
         tti = data["tti_profile"]
         if tti:

@@ -12,10 +12,12 @@
 # (Debian's, installed by `scripts/setup.sh bench`) runs every case for BENCH_SECONDS (10) with
 # BENCH_CONNECTIONS (32) connections on 2 threads, one case after the other:
 #   in BENCH_ROUNDS (3) rounds: static asset (the CSS), login page (anonymous), a user's home, the
-#   same page while impersonating, the live channel's status call; then once: the switcher search
+#   same page while impersonating, the user's profile page, the live channel's status call; then
+#   once: the switcher search
 #   (server function), then
 #   the writes: allow+disallow and start+stop (bench/writes.lua: one connection and one session
 #   per wrk thread, each alternating the two calls and carrying the cookie the last answer set).
+# Each case also records the CPU time it cost, per request: the server's, and PostgreSQL's.
 # Also: the CSS at 4 connections (its median), the WASM's raw, gzip and brotli sizes, and the
 # profile page's time to interactive in Chromium (bench/tti.mjs: median of BENCH_TTI_LOADS, 10).
 #
@@ -73,11 +75,32 @@ post() { # cookie path [body] -> answer
 user_id() { # super admin cookie, email -> the user's id from the switcher
   post "$1" /api/impersonation/switcher "search=$2" | python3 -c 'import json, sys; print(json.load(sys.stdin)["candidates"][0]["user_id"])'
 }
-# One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt.
+# CPU time used so far (clock ticks): the server's process (with SQLite inside it), and
+# PostgreSQL's processes (0 on SQLite). A backend that exits during a case takes its ticks with
+# it; the pool keeps its connections open, so that does not happen in a case.
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+database_ticks() {
+  [ "$db" = postgres ] || { echo 0; return; }
+  # Every process named postgres: the server, its backends and its background workers.
+  local total=0 dir comm stat
+  for dir in /proc/[0-9]*; do
+    read -r comm < "$dir/comm" 2>/dev/null && [ "$comm" = postgres ] || continue
+    # Fields 14 and 15 (user and system time) come after the name in parentheses.
+    stat="$(cat "$dir/stat" 2>/dev/null)" || continue
+    set -- ${stat##*) }
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+# One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt, and the CPU
+# ticks before and after it (server, database, ticks per second) as <db>-<name>.cpu.
 measure() {
   local name="$1"; shift
   printf '    %-22s' "$name"
+  local cpu_before="$(server_ticks) $(database_ticks)"
   wrk --latency -d "${seconds}s" "$@" > "$work/$db-$name.txt" 2>&1 || { cat "$work/$db-$name.txt" >&2; exit 1; }
+  local s0 d0; read -r s0 d0 <<< "$cpu_before"
+  echo "$s0 $(server_ticks) $d0 $(database_ticks) $(getconf CLK_TCK)" > "$work/$db-$name.cpu"
   awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
        END { printf "%10s req/s  p50 %8s  p99 %8s  non-2xx %s\n", rps, p50, p99, bad + 0 }' "$work/$db-$name.txt"
 }
@@ -104,7 +127,8 @@ for db in $dbs; do
   LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT="$site" RUST_LOG=warn \
     LOGIN_MAX_FAILURES=1000 LOGIN_MAX_FAILURES_PER_ADDRESS=100000 PASSWORD_HASHING_MAX_WAIT=30s \
     "$server" serve --demo > "$work/$db-server.log" 2>&1 &
-  pids+=("$!")
+  server_pid="$!"
+  pids+=("$server_pid")
   for _ in $(seq 1 120); do grep -q 'running at' "$work/$db-server.log" && break; sleep 0.5; done
   addr="$(grep -o 'running at http://[0-9.:]*' "$work/$db-server.log" | head -n1 | cut -d' ' -f3)"
   [ -n "$addr" ] || { cat "$work/$db-server.log" >&2; exit 1; }
@@ -143,6 +167,7 @@ for db in $dbs; do
     measure "login-r$round" -t2 -c"$connections" "$addr/login"
     measure "home-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/"
     measure "home-impersonating-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$impersonating" "$addr/"
+    measure "profile-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/profile"
     BENCH_COOKIE="$reader" measure "status-r$round" -t2 -c"$connections" -s bench/post.lua "$addr/api/session/status"
   done
   measure static-4 -t2 -c4 "$addr/pkg/$css_name"
