@@ -21,8 +21,7 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let user = session.principal.effective().id();
-    let record = s.backend.consent(user).await?;
-    let history = s.backend.history(user, HISTORY_LIMIT).await?;
+    let (record, history) = s.backend.profile(user, HISTORY_LIMIT).await?;
     Ok(views::profile(&record, &history, &session.principal, s.clock.now(), &s.policy))
 }
 

@@ -91,8 +91,9 @@ pub trait Backend: Send + Sync {
     /// One page of the users whose grant is open at `now` and who match `search`, and how many
     /// match in all (the rules decide again on each).
     async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError>;
-    /// The impersonations of a user, newest first.
-    async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError>;
+    /// The user's consent (as [`Backend::consent`]) and their impersonations, newest first, at
+    /// most `history_limit`: what their profile shows, read together.
+    async fn profile(&self, subject: UserId, history_limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>), BackendError>;
     /// One page of the audit log, newest first, and how many lines it has in all.
     async fn audit_log(&self, page: Page) -> Result<(Vec<AuditRecord>, u64), BackendError>;
     /// Why the impersonation this session was last in has ended, if it ended without the session leaving it.

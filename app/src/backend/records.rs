@@ -6,7 +6,7 @@ use crate::domain::{AuditKind, Terms, Consent, EndReason, Ending, Grant, GrantId
 use std::collections::HashMap;
 
 /// A user's consent with the names the pages show next to it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentRecord {
     pub consent: Consent,
     pub name: String,

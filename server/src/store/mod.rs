@@ -110,8 +110,8 @@ impl Backend for Store {
         Ok(tables::consent::open_page(self.db(), now, search, page).await?)
     }
 
-    async fn history(&self, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>, BackendError> {
-        Ok(reads::history(self.db(), subject, limit).await?)
+    async fn profile(&self, subject: UserId, history_limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>), BackendError> {
+        Ok(reads::profile(self.db(), subject, history_limit).await?)
     }
 
     async fn audit_log(&self, page: Page) -> Result<(Vec<AuditRecord>, u64), BackendError> {

@@ -1,29 +1,38 @@
-//! What the pages read, put together from the tables: a user's history and the audit log, with
+//! What the pages read, put together from the tables: a user's profile and the audit log, with
 //! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
-use super::error::Result;
+use super::error::{Result, StoreError};
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::{audit, consent, people};
-use app::backend::{AuditRecord, HistoryRecord};
+use app::backend::{AuditRecord, BackendError, ConsentRecord, HistoryRecord};
 use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
 use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Role, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
 use std::collections::{HashMap, HashSet};
 
-/// A user's impersonations, newest first, each with its grant (the rules tell from it whether
-/// time ended the impersonation before anyone recorded it).
-pub async fn history(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<Vec<HistoryRecord>> {
-    let grants: HashMap<_, _> = consent::grants_of(conn, subject).await?.iter().map(|g| (g.id, grant_of(g))).collect();
-    let rows = consent::latest_impersonations(conn, grants.keys().copied(), limit).await?;
-    let names = people::names(conn, rows.iter().map(|r| r.super_admin_id)).await?;
-    Ok(rows
+/// The profile's read: a user's consent (as [`consent::load`]) and their impersonations, newest
+/// first and at most `limit`, each with its grant (the rules tell from it whether time ended the
+/// impersonation before anyone recorded it). The two share their reads: the person with their
+/// tenant, every grant, the impersonations of the latest grant and the latest of all, and one
+/// read of the super admins' names. Five statements at most (a user who never allowed: two).
+pub async fn profile(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>)> {
+    let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    let grants = consent::grants_of(conn, subject).await?;
+    let latest = consent::latest(&grants);
+    let current = consent::impersonations_under(conn, latest.map(|g| g.id)).await?;
+    let past = consent::latest_impersonations(conn, grants.iter().map(|g| g.id), limit).await?;
+    let names = people::names(conn, current.iter().chain(&past).map(|i| i.super_admin_id)).await?;
+    let record = consent::assemble(user, latest, &current, &names, tenant_name)?;
+    let grants: HashMap<_, _> = grants.iter().map(|g| (g.id, grant_of(g))).collect();
+    let history = past
         .iter()
         .map(|row| HistoryRecord {
             impersonation: impersonation_of(row),
             grant: grants.get(&row.grant_id).cloned(),
             super_admin_name: names.get(&row.super_admin_id).cloned().unwrap_or_default(),
         })
-        .collect())
+        .collect();
+    Ok((record, history))
 }
 
 /// One page of the audit log, newest first, and how many lines there are in all. A line of a kind

@@ -86,6 +86,39 @@ async fn a_user_reads_their_own_impersonation_history_and_only_theirs() {
     assert_eq!(bobs[0].ended_at, None, "in progress");
 }
 
+/// The profile reads a user's consent together with their history; the live channel and the
+/// switcher read it on its own. Both must see the same consent, whichever grant is the latest.
+async fn the_profile_and_the_consent_read_agree(app: &TestApp, user: app::domain::UserId, when: &str) {
+    use app::backend::Backend;
+    let (profile, _) = app.store.profile(user, 50).await.expect("a profile");
+    let consent = app.store.consent(user).await.expect("a consent");
+    assert_eq!(profile, consent, "{when}");
+}
+
+#[tokio::test]
+async fn the_profile_reads_the_same_consent_as_everything_else_through_every_state() {
+    let app = TestApp::spawn().await;
+    let (ann, id) = (app.log_in(ANN).await, app.id(ANN));
+    the_profile_and_the_consent_read_agree(&app, id, "never allowed").await;
+    ann.allows().await;
+    the_profile_and_the_consent_read_agree(&app, id, "allowed").await;
+    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
+    ada.starts_impersonating(id).await;
+    sam.starts_impersonating(id).await;
+    the_profile_and_the_consent_read_agree(&app, id, "two impersonators").await;
+    app.advance(HOUR);
+    ann.disallows().await;
+    the_profile_and_the_consent_read_agree(&app, id, "disallowed").await;
+    app.advance(HOUR);
+    ann.allows().await;
+    let consent = app.consent_of(id).await;
+    assert!(consent.grant.is_some_and(|g| g.ended.is_none()) && consent.impersonations.is_empty(), "the new grant, not the ended one");
+    the_profile_and_the_consent_read_agree(&app, id, "allowed again").await;
+    app.advance(HOUR);
+    ann.disallows().await;
+    the_profile_and_the_consent_read_agree(&app, id, "two ended grants").await;
+}
+
 #[tokio::test]
 async fn only_super_admins_in_their_own_session_read_the_whole_log() {
     let app = TestApp::spawn().await;

@@ -34,20 +34,19 @@ pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<()> {
 
 /// One user's consent as stored, with the names shown next to it; `NotFound` without the user.
 pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord> {
-    let user = people::by_id(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    // The latest grant, ended or not: the rules tell "over" from "disallowed" by it. Any earlier
-    // grant is over (a unique index allows one not recorded as ended, and allowing settles the last).
-    let grant = grant::Entity::find()
-        .filter(grant::Column::UserId.eq(subject.uuid()))
-        .order_by(Expr::col(grant::Column::EndedAt).is_null(), Order::Desc)
-        .order_by_desc(grant::Column::AllowedAt)
-        .one(conn)
-        .await
-        .context("reading a grant")?;
-    let (impersonations, names) = impersonations_of(conn, grant.as_ref().map(|g| g.id)).await?;
-    let tenants = people::tenant_names(conn, user.tenant_id).await?;
-    let tenant_name = user.tenant_id.and_then(|t| tenants.get(&t).cloned());
-    assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
+    let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    let grants = grants_of(conn, subject).await?;
+    let grant = latest(&grants);
+    let (impersonations, names) = impersonations_of(conn, grant.map(|g| g.id)).await?;
+    assemble(user, grant, &impersonations, &names, tenant_name)
+}
+
+/// The grant a user's consent stands on: the latest, ended or not (the rules tell "over" from
+/// "disallowed" by it). Any earlier grant is over: a unique index allows one grant not recorded
+/// as ended, and allowing settles the last. So: the one not recorded as ended, else the latest
+/// given.
+pub fn latest(grants: &[grant::Model]) -> Option<&grant::Model> {
+    grants.iter().max_by_key(|g| (g.ended_at.is_none(), g.allowed_at))
 }
 
 /// The columns of a grant that the switcher searches and orders by: its user's details as they
@@ -174,8 +173,12 @@ pub async fn impersonation(conn: &impl ConnectionTrait, id: Uuid) -> Result<Opti
     impersonation::Entity::find_by_id(id).one(conn).await.context("reading an impersonation")
 }
 
-/// The impersonations under these grants, newest first, at most `limit`.
+/// The impersonations under these grants, newest first, at most `limit`; no statement for no grants.
 pub async fn latest_impersonations(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>, limit: u64) -> Result<Vec<impersonation::Model>> {
+    let grants: Vec<Uuid> = grants.into_iter().collect();
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
     impersonation::Entity::find()
         .filter(impersonation::Column::GrantId.is_in(grants))
         .order_by_desc(impersonation::Column::StartedAt)
@@ -186,7 +189,7 @@ pub async fn latest_impersonations(conn: &impl ConnectionTrait, grants: impl Int
 }
 
 /// Puts one user's consent record together from rows already loaded.
-fn assemble(
+pub fn assemble(
     user: user::Model,
     grant: Option<&grant::Model>,
     impersonations: &[impersonation::Model],
@@ -215,14 +218,23 @@ async fn impersonations_of(
     conn: &impl ConnectionTrait,
     grants: impl IntoIterator<Item = Uuid>,
 ) -> Result<(Vec<impersonation::Model>, HashMap<Uuid, String>)> {
-    let rows = impersonation::Entity::find()
+    let rows = impersonations_under(conn, grants).await?;
+    let names = people::names(conn, rows.iter().map(|i| i.super_admin_id)).await?;
+    Ok((rows, names))
+}
+
+/// The impersonations under these grants, oldest first; no statement for no grants.
+pub async fn impersonations_under(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>) -> Result<Vec<impersonation::Model>> {
+    let grants: Vec<Uuid> = grants.into_iter().collect();
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
+    impersonation::Entity::find()
         .filter(impersonation::Column::GrantId.is_in(grants))
         .order_by_asc(impersonation::Column::StartedAt)
         .all(conn)
         .await
-        .context("reading impersonations")?;
-    let names = people::names(conn, rows.iter().map(|i| i.super_admin_id)).await?;
-    Ok((rows, names))
+        .context("reading impersonations")
 }
 
 /// Stores what an event changes in the consent's tables (the audit line is the audit table's).
@@ -293,4 +305,36 @@ async fn insert_impersonation(conn: &impl ConnectionTrait, imp: &Impersonation) 
     .await
     .context("storing an impersonation")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest;
+    use crate::db::entities::grant;
+    use time::macros::datetime;
+    use uuid::Uuid;
+
+    fn grant(allowed_at: time::OffsetDateTime, ended: bool) -> grant::Model {
+        grant::Model {
+            id: Uuid::new_v4(),
+            user_id: Uuid::nil(),
+            allowed_at,
+            start_deadline: allowed_at + time::Duration::DAY,
+            ends_at: None,
+            ended_at: ended.then_some(allowed_at + time::Duration::HOUR),
+            end_reason: ended.then(|| "disallowed".to_owned()),
+            access: "full".to_owned(),
+            duration_ms: 86_400_000,
+        }
+    }
+
+    #[test]
+    fn a_consent_stands_on_the_grant_not_recorded_as_ended_else_the_latest_given() {
+        assert!(latest(&[]).is_none());
+        let (first, second) = (datetime!(2026-01-01 9:00 UTC), datetime!(2026-01-02 9:00 UTC));
+        let ended = [grant(second, true), grant(first, true)];
+        assert_eq!(latest(&ended).map(|g| g.allowed_at), Some(second));
+        let open_and_ended = [grant(first, false), grant(second, true)];
+        assert_eq!(latest(&open_and_ended).map(|g| g.id), Some(open_and_ended[0].id));
+    }
 }

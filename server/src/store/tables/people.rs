@@ -5,7 +5,7 @@ use crate::db::to_db_time;
 use crate::store::error::{Context, Result};
 use app::domain::{Role, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -31,6 +31,18 @@ pub async fn tenant_names(conn: &impl ConnectionTrait, ids: impl IntoIterator<It
 
 pub async fn by_id(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<user::Model>> {
     user::Entity::find_by_id(id.uuid()).one(conn).await.context("reading a person")
+}
+
+/// A person and their tenant's name (none for super admins), in one statement.
+pub async fn with_tenant_name(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<(user::Model, Option<String>)>> {
+    let tenant_of = user::Entity::belongs_to(tenant::Entity).from(user::Column::TenantId).to(tenant::Column::Id).into();
+    let row = user::Entity::find_by_id(id.uuid())
+        .join(JoinType::LeftJoin, tenant_of)
+        .select_also(tenant::Entity)
+        .one(conn)
+        .await
+        .context("reading a person and their tenant")?;
+    Ok(row.map(|(user, tenant)| (user, tenant.map(|t| t.name))))
 }
 
 /// The person signing in with this (normalized) email.
