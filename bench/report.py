@@ -27,7 +27,7 @@ CASES = [
     ("login", "login page (anonymous SSR)"),
     ("home", "a user's home page"),
     ("home-impersonating", "the same page while impersonating"),
-    ("profile", "the user's profile page"),
+    ("profile", "a profile page (the user allows, and is impersonated)"),
     ("status", "live-channel status call (POST /api/session/status)"),
     ("switcher-search", "switcher search (POST /api/impersonation/switcher)"),
     ("allow-disallow", "allow+disallow, alternating (POST, one session a connection)"),

@@ -12,7 +12,8 @@
 # (Debian's, installed by `scripts/setup.sh bench`) runs every case for BENCH_SECONDS (10) with
 # BENCH_CONNECTIONS (32) connections on 2 threads, one case after the other:
 #   in BENCH_ROUNDS (3) rounds: static asset (the CSS), login page (anonymous), a user's home, the
-#   same page while impersonating, the user's profile page, the live channel's status call; then
+#   same page while impersonating, the impersonated user's own profile page, the live channel's
+#   status call; then
 #   once: the switcher search
 #   (server function), then
 #   the writes: allow+disallow and start+stop (bench/writes.lua: one connection and one session
@@ -138,8 +139,10 @@ for db in $dbs; do
   n="$connections"
   admin="$(login admin-40@load.test)"
   reader="$(login user-80@load.test)"
-  # The impersonated home: admin-39 impersonates user-79, whom nobody else touches.
-  post "$(login user-79@load.test)" /api/impersonation/allow > /dev/null
+  # The impersonated home: admin-39 impersonates user-79, whom nobody else touches. User-79's own
+  # profile (the consent in force, an impersonation in its history) is the profile case.
+  helped="$(login user-79@load.test)"
+  post "$helped" /api/impersonation/allow > /dev/null
   impersonator="$(login admin-39@load.test)"
   curl -fsS -c "$work/jar-impersonating" -H "Origin: $addr" -H "Cookie: impersonate_session=$impersonator" -H 'Content-Type: application/x-www-form-urlencoded' \
     --data "user=$(user_id "$admin" user-79@load.test)&reason=bench" "$addr/api/impersonation/start" -o /dev/null
@@ -167,7 +170,7 @@ for db in $dbs; do
     measure "login-r$round" -t2 -c"$connections" "$addr/login"
     measure "home-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/"
     measure "home-impersonating-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$impersonating" "$addr/"
-    measure "profile-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$reader" "$addr/profile"
+    measure "profile-r$round" -t2 -c"$connections" -H "Cookie: impersonate_session=$helped" "$addr/profile"
     BENCH_COOKIE="$reader" measure "status-r$round" -t2 -c"$connections" -s bench/post.lua "$addr/api/session/status"
   done
   measure static-4 -t2 -c4 "$addr/pkg/$css_name"
