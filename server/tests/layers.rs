@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The store's levels, as `store/mod.rs` documents them.
-const STORE_LEVELS: [(&str, u8); 21] = [
+const STORE_LEVELS: [(&str, u8); 22] = [
     ("error", 0),
     ("changes", 1),
     ("passwords", 0),
@@ -14,6 +14,7 @@ const STORE_LEVELS: [(&str, u8); 21] = [
     ("attempts", 0),
     ("base", 2),
     ("rows", 1),
+    ("sql_once", 1),
     ("tables::people", 2),
     ("tables::consent", 3),
     ("tables::audit", 3),

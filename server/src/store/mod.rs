@@ -21,6 +21,7 @@ pub mod passwords;
 mod reads;
 mod resolve;
 pub mod rows;
+mod sql_once;
 mod sweep;
 mod tables;
 mod tasks;

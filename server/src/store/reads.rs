@@ -13,23 +13,25 @@ use std::collections::{HashMap, HashSet};
 /// The profile's read: a user's consent (as [`consent::load`]) and their impersonations, newest
 /// first and at most `limit`, each with its grant (the rules tell from it whether time ended the
 /// impersonation before anyone recorded it). The two share their reads: the person with their
-/// tenant, every grant, the impersonations of the latest grant and the latest of all, and one
-/// read of the super admins' names. Five statements at most (a user who never allowed: two).
+/// tenant, every grant, the impersonations of the latest grant and the latest of all, each with
+/// its super admin's name. Four statements at most (a user who never allowed: two), each with
+/// SQL built once.
 pub async fn profile(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>)> {
     let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     let grants = consent::grants_of(conn, subject).await?;
-    let latest = consent::latest(&grants);
-    let current = consent::impersonations_under(conn, latest.map(|g| g.id)).await?;
-    let past = consent::latest_impersonations(conn, grants.iter().map(|g| g.id), limit).await?;
-    let names = people::names(conn, current.iter().chain(&past).map(|i| i.super_admin_id)).await?;
-    let record = consent::assemble(user, latest, &current, &names, tenant_name)?;
+    let Some(latest) = consent::latest(&grants) else {
+        return Ok((consent::assemble(user, None, &[], &HashMap::new(), tenant_name)?, Vec::new()));
+    };
+    let (current, names) = consent::Named::split(consent::under_grant(conn, latest.id).await?);
+    let record = consent::assemble(user, Some(latest), &current, &names, tenant_name)?;
     let grants: HashMap<_, _> = grants.iter().map(|g| (g.id, grant_of(g))).collect();
-    let history = past
-        .iter()
-        .map(|row| HistoryRecord {
-            impersonation: impersonation_of(row),
-            grant: grants.get(&row.grant_id).cloned(),
-            super_admin_name: names.get(&row.super_admin_id).cloned().unwrap_or_default(),
+    let history = consent::latest_of(conn, subject, limit)
+        .await?
+        .into_iter()
+        .map(|named| HistoryRecord {
+            impersonation: impersonation_of(&named.row),
+            grant: grants.get(&named.row.grant_id).cloned(),
+            super_admin_name: named.super_admin_name.unwrap_or_default(),
         })
         .collect();
     Ok((record, history))

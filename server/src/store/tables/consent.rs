@@ -9,9 +9,10 @@ use crate::store::rows::{account_of, duration_ms, grant_of, impersonation_of};
 use app::backend::{BackendError, ConsentRecord};
 use app::domain::{Consent, Event, GrantId, Impersonation, Page, Search, Timestamp, UserId};
 use sea_orm::sea_query::{Alias, Expr, LikeExpr};
+use crate::store::sql_once::SqlOnce;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -37,7 +38,11 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
     let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     let grants = grants_of(conn, subject).await?;
     let grant = latest(&grants);
-    let (impersonations, names) = impersonations_of(conn, grant.map(|g| g.id)).await?;
+    let current = match grant {
+        Some(grant) => under_grant(conn, grant.id).await?,
+        None => Vec::new(),
+    };
+    let (impersonations, names) = Named::split(current);
     assemble(user, grant, &impersonations, &names, tenant_name)
 }
 
@@ -160,9 +165,64 @@ pub async fn every_impersonation(conn: &impl ConnectionTrait) -> Result<Vec<impe
     impersonation::Entity::find().all(conn).await.context("reading every impersonation")
 }
 
-/// Every grant a user ever gave.
+/// Every grant a user ever gave (its SQL built once, as the other reads of a consent's).
 pub async fn grants_of(conn: &impl ConnectionTrait, subject: UserId) -> Result<Vec<grant::Model>> {
-    grant::Entity::find().filter(grant::Column::UserId.eq(subject.uuid())).all(conn).await.context("reading a user's grants")
+    static SQL: SqlOnce = SqlOnce::new();
+    let query = || grant::Entity::find().filter(grant::Column::UserId.eq(Uuid::nil())).into_query();
+    let statement = SQL.statement(conn.get_database_backend(), query, [subject.uuid().into()]);
+    grant::Entity::find().from_raw_sql(statement).all(conn).await.context("reading a user's grants")
+}
+
+/// An impersonation with its super admin's name (empty if their account is gone).
+pub struct Named {
+    pub row: impersonation::Model,
+    pub super_admin_name: Option<String>,
+}
+
+impl FromQueryResult for Named {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Named { row: impersonation::Model::from_query_result(row, prefix)?, super_admin_name: row.try_get(prefix, "super_admin_name")? })
+    }
+}
+
+impl Named {
+    /// The rows, and the names by super admin, as `assemble` takes them.
+    pub fn split(named: Vec<Named>) -> (Vec<impersonation::Model>, HashMap<Uuid, String>) {
+        let names = named.iter().filter_map(|n| Some((n.row.super_admin_id, n.super_admin_name.clone()?))).collect();
+        (named.into_iter().map(|n| n.row).collect(), names)
+    }
+}
+
+/// Impersonations joined to their super admins' names.
+fn named() -> sea_orm::Select<impersonation::Entity> {
+    let by = impersonation::Entity::belongs_to(user::Entity).from(impersonation::Column::SuperAdminId).to(user::Column::Id).into();
+    impersonation::Entity::find().join(JoinType::LeftJoin, by).column_as(user::Column::Name, "super_admin_name")
+}
+
+/// The impersonations under one grant, oldest first, with their super admins' names: one
+/// statement, its SQL built once.
+pub async fn under_grant(conn: &impl ConnectionTrait, grant: Uuid) -> Result<Vec<Named>> {
+    static SQL: SqlOnce = SqlOnce::new();
+    let query = || named().filter(impersonation::Column::GrantId.eq(Uuid::nil())).order_by_asc(impersonation::Column::StartedAt).into_query();
+    let statement = SQL.statement(conn.get_database_backend(), query, [grant.into()]);
+    Named::find_by_statement(statement).all(conn).await.context("reading a grant's impersonations")
+}
+
+/// A user's impersonations under any of their grants, newest first, at most `limit`, with their
+/// super admins' names: one statement, its SQL built once.
+pub async fn latest_of(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<Vec<Named>> {
+    static SQL: SqlOnce = SqlOnce::new();
+    let query = || {
+        let under = impersonation::Entity::belongs_to(grant::Entity).from(impersonation::Column::GrantId).to(grant::Column::Id).into();
+        named()
+            .join(JoinType::InnerJoin, under)
+            .filter(grant::Column::UserId.eq(Uuid::nil()))
+            .order_by_desc(impersonation::Column::StartedAt)
+            .limit(0)
+            .into_query()
+    };
+    let statement = SQL.statement(conn.get_database_backend(), query, [subject.uuid().into(), limit.into()]);
+    Named::find_by_statement(statement).all(conn).await.context("reading a user's impersonations")
 }
 
 pub async fn grant(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<grant::Model>> {
@@ -171,21 +231,6 @@ pub async fn grant(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<grant
 
 pub async fn impersonation(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<impersonation::Model>> {
     impersonation::Entity::find_by_id(id).one(conn).await.context("reading an impersonation")
-}
-
-/// The impersonations under these grants, newest first, at most `limit`; no statement for no grants.
-pub async fn latest_impersonations(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>, limit: u64) -> Result<Vec<impersonation::Model>> {
-    let grants: Vec<Uuid> = grants.into_iter().collect();
-    if grants.is_empty() {
-        return Ok(Vec::new());
-    }
-    impersonation::Entity::find()
-        .filter(impersonation::Column::GrantId.is_in(grants))
-        .order_by_desc(impersonation::Column::StartedAt)
-        .limit(limit)
-        .all(conn)
-        .await
-        .context("reading impersonations")
 }
 
 /// Puts one user's consent record together from rows already loaded.

@@ -5,7 +5,11 @@ use crate::db::to_db_time;
 use crate::store::error::{Context, Result};
 use app::domain::{Role, TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
+use crate::store::sql_once::SqlOnce;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryResult, QuerySelect,
+    QueryTrait, Set,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -33,16 +37,32 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<use
     user::Entity::find_by_id(id.uuid()).one(conn).await.context("reading a person")
 }
 
-/// A person and their tenant's name (none for super admins), in one statement.
+/// A person and their tenant's name (none for super admins), in one statement whose SQL is built
+/// once (the profile and the live channel read it often; building it cost more than running it).
 pub async fn with_tenant_name(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<(user::Model, Option<String>)>> {
-    let tenant_of = user::Entity::belongs_to(tenant::Entity).from(user::Column::TenantId).to(tenant::Column::Id).into();
-    let row = user::Entity::find_by_id(id.uuid())
-        .join(JoinType::LeftJoin, tenant_of)
-        .select_also(tenant::Entity)
-        .one(conn)
-        .await
-        .context("reading a person and their tenant")?;
-    Ok(row.map(|(user, tenant)| (user, tenant.map(|t| t.name))))
+    static SQL: SqlOnce = SqlOnce::new();
+    let query = || {
+        let tenant_of = user::Entity::belongs_to(tenant::Entity).from(user::Column::TenantId).to(tenant::Column::Id).into();
+        user::Entity::find()
+            .join(JoinType::LeftJoin, tenant_of)
+            .column_as(tenant::Column::Name, "tenant_name")
+            .filter(user::Column::Id.eq(Uuid::nil()))
+            .into_query()
+    };
+    let statement = SQL.statement(conn.get_database_backend(), query, [id.uuid().into()]);
+    let row = WithTenantName::find_by_statement(statement).one(conn).await.context("reading a person and their tenant")?;
+    Ok(row.map(|row| (row.user, row.tenant_name)))
+}
+
+struct WithTenantName {
+    user: user::Model,
+    tenant_name: Option<String>,
+}
+
+impl FromQueryResult for WithTenantName {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> std::result::Result<Self, DbErr> {
+        Ok(WithTenantName { user: user::Model::from_query_result(row, prefix)?, tenant_name: row.try_get(prefix, "tenant_name")? })
+    }
 }
 
 /// The person signing in with this (normalized) email.

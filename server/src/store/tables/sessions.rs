@@ -3,7 +3,8 @@
 
 use crate::db::entities::{grant, impersonation, session, tenant, user};
 use crate::db::to_db_time;
-use crate::store::base::{SessionLimits, SqlOnce};
+use crate::store::base::SessionLimits;
+use crate::store::sql_once::SqlOnce;
 use crate::store::error::{Context, Result};
 use crate::store::rows;
 use app::backend::{SessionKey, SessionSecret};

@@ -2,7 +2,7 @@
 
 use super::people;
 use crate::db::entities::{task, user};
-use crate::store::base::SqlOnce;
+use crate::store::sql_once::SqlOnce;
 use crate::db::{from_db_time, to_db_time};
 use crate::store::error::{Context, Result};
 use app::backend::TaskRecord;
