@@ -6,7 +6,8 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export LEPTOS_ENV ?= PROD
 
-SERVER := target/server-release/server
+# Not `SERVER`: `make bench` passes that one from the environment to scripts/bench.sh (another build to bench).
+SERVER_BINARY := target/server-release/server
 
 .PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e load-test bench setup-bench watch clean-data
 
@@ -14,7 +15,7 @@ SERVER := target/server-release/server
 run: setup-run release
 	@echo
 	@echo "==> Starting Impersonate (SQLite database in ./data/, demo data added when empty)"
-	@./$(SERVER) serve --demo
+	@./$(SERVER_BINARY) serve --demo
 
 ## Two instances on one PostgreSQL database (ports 3000 and 3001) with demo data, as behind a load
 ## balancer: a change made on one reaches the other's open pages at once (PostgreSQL NOTIFY).
@@ -24,9 +25,9 @@ run-cluster: setup release
 	  psql "$$url/postgres" -q -c "CREATE DATABASE impersonate_cluster"; fi && \
 	echo && echo "==> Two instances on $$url/impersonate_cluster: http://127.0.0.1:3000 and http://127.0.0.1:3001 (Ctrl-C stops both)" && \
 	trap 'kill 0' INT TERM EXIT; \
-	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3000 ./$(SERVER) serve --demo & \
+	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3000 ./$(SERVER_BINARY) serve --demo & \
 	until (echo > /dev/tcp/127.0.0.1/3000) 2>/dev/null; do sleep 0.5; done; \
-	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3001 ./$(SERVER) serve & \
+	DATABASE_URL=$$url/impersonate_cluster LEPTOS_SITE_ADDR=127.0.0.1:3001 ./$(SERVER_BINARY) serve & \
 	wait
 
 ## Set up what is missing, then run every test: unit, integration, and the browser tests.
