@@ -212,6 +212,7 @@ pub async fn under_grant(conn: &impl ConnectionTrait, grant: Uuid) -> Result<Vec
 /// super admins' names: one statement, its SQL built once.
 pub async fn latest_of(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<Vec<Named>> {
     static SQL: SqlOnce = SqlOnce::new();
+    // The id and the limit written here stand in for the values `SqlOnce` binds, in this order.
     let query = || {
         let under = impersonation::Entity::belongs_to(grant::Entity).from(impersonation::Column::GrantId).to(grant::Column::Id).into();
         named()
@@ -269,7 +270,7 @@ async fn impersonations_of(
 }
 
 /// The impersonations under these grants, oldest first; no statement for no grants.
-pub async fn impersonations_under(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>) -> Result<Vec<impersonation::Model>> {
+async fn impersonations_under(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>) -> Result<Vec<impersonation::Model>> {
     let grants: Vec<Uuid> = grants.into_iter().collect();
     if grants.is_empty() {
         return Ok(Vec::new());

@@ -38,7 +38,8 @@ pub async fn by_id(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<use
 }
 
 /// A person and their tenant's name (none for super admins), in one statement whose SQL is built
-/// once (the profile and the live channel read it often; building it cost more than running it).
+/// once: the profile and the live channel read it often, and on SQLite building its text took
+/// more instructions than running it.
 pub async fn with_tenant_name(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<(user::Model, Option<String>)>> {
     static SQL: SqlOnce = SqlOnce::new();
     let query = || {
