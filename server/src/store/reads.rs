@@ -1,10 +1,10 @@
 //! What the pages read, put together from the tables: a user's profile and the audit log, with
 //! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
-use super::error::{Result, StoreError};
+use super::error::Result;
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::{audit, consent, people};
-use app::backend::{AuditRecord, BackendError, ConsentRecord, HistoryRecord};
+use app::backend::{AuditRecord, ConsentRecord, HistoryRecord};
 use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
 use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Role, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
@@ -17,13 +17,10 @@ use std::collections::{HashMap, HashSet};
 /// its super admin's name. Four statements at most (a user who never allowed: two), each with
 /// SQL built once.
 pub async fn profile(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>)> {
-    let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    let grants = consent::grants_of(conn, subject).await?;
-    let Some(latest) = consent::latest(&grants) else {
-        return Ok((consent::assemble(user, None, &[], &HashMap::new(), tenant_name)?, Vec::new()));
-    };
-    let (current, names) = consent::Named::split(consent::under_grant(conn, latest.id).await?);
-    let record = consent::assemble(user, Some(latest), &current, &names, tenant_name)?;
+    let (record, grants) = consent::load_with_grants(conn, subject).await?;
+    if grants.is_empty() {
+        return Ok((record, Vec::new()));
+    }
     let grants: HashMap<_, _> = grants.iter().map(|g| (g.id, grant_of(g))).collect();
     let history = consent::latest_of(conn, subject, limit)
         .await?

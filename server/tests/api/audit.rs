@@ -87,7 +87,8 @@ async fn a_user_reads_their_own_impersonation_history_and_only_theirs() {
 }
 
 /// The profile reads a user's consent together with their history; the live channel and the
-/// switcher read it on its own. Both must see the same consent, whichever grant is the latest.
+/// switcher read it on its own. Both must see the same consent, whichever grant is the latest
+/// (they share `consent::load_with_grants`; this keeps them from drifting apart).
 async fn the_profile_and_the_consent_read_agree(app: &TestApp, user: app::domain::UserId, when: &str) {
     use app::backend::Backend;
     let (profile, _) = app.store.profile(user, 50).await.expect("a profile");
@@ -114,6 +115,8 @@ async fn the_profile_reads_the_same_consent_as_everything_else_through_every_sta
     let consent = app.consent_of(id).await;
     assert!(consent.grant.is_some_and(|g| g.ended.is_none()) && consent.impersonations.is_empty(), "the new grant, not the ended one");
     the_profile_and_the_consent_read_agree(&app, id, "allowed again").await;
+    let history = ann.profile().await.history;
+    assert_eq!(history.len(), 2, "the history keeps the impersonations of the grant before");
     app.advance(HOUR);
     ann.disallows().await;
     the_profile_and_the_consent_read_agree(&app, id, "two ended grants").await;

@@ -35,6 +35,12 @@ pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<()> {
 
 /// One user's consent as stored, with the names shown next to it; `NotFound` without the user.
 pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord> {
+    Ok(load_with_grants(conn, subject).await?.0)
+}
+
+/// [`load`], and every grant the user gave, which it reads anyway (the profile's history needs
+/// them).
+pub async fn load_with_grants(conn: &impl ConnectionTrait, subject: UserId) -> Result<(ConsentRecord, Vec<grant::Model>)> {
     let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     let grants = grants_of(conn, subject).await?;
     let grant = latest(&grants);
@@ -43,14 +49,15 @@ pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<Consen
         None => Vec::new(),
     };
     let (impersonations, names) = Named::split(current);
-    assemble(user, grant, &impersonations, &names, tenant_name)
+    let record = assemble(user, grant, &impersonations, &names, tenant_name)?;
+    Ok((record, grants))
 }
 
 /// The grant a user's consent stands on: the latest, ended or not (the rules tell "over" from
 /// "disallowed" by it). Any earlier grant is over: a unique index allows one grant not recorded
 /// as ended, and allowing settles the last. So: the one not recorded as ended, else the latest
 /// given.
-pub fn latest(grants: &[grant::Model]) -> Option<&grant::Model> {
+fn latest(grants: &[grant::Model]) -> Option<&grant::Model> {
     grants.iter().max_by_key(|g| (g.ended_at.is_none(), g.allowed_at))
 }
 
@@ -187,7 +194,7 @@ impl FromQueryResult for Named {
 
 impl Named {
     /// The rows, and the names by super admin, as `assemble` takes them.
-    pub fn split(named: Vec<Named>) -> (Vec<impersonation::Model>, HashMap<Uuid, String>) {
+    fn split(named: Vec<Named>) -> (Vec<impersonation::Model>, HashMap<Uuid, String>) {
         let names = named.iter().filter_map(|n| Some((n.row.super_admin_id, n.super_admin_name.clone()?))).collect();
         (named.into_iter().map(|n| n.row).collect(), names)
     }
@@ -201,7 +208,7 @@ fn named() -> sea_orm::Select<impersonation::Entity> {
 
 /// The impersonations under one grant, oldest first, with their super admins' names: one
 /// statement, its SQL built once.
-pub async fn under_grant(conn: &impl ConnectionTrait, grant: Uuid) -> Result<Vec<Named>> {
+async fn under_grant(conn: &impl ConnectionTrait, grant: Uuid) -> Result<Vec<Named>> {
     static SQL: SqlOnce = SqlOnce::new();
     let query = || named().filter(impersonation::Column::GrantId.eq(Uuid::nil())).order_by_asc(impersonation::Column::StartedAt).into_query();
     let statement = SQL.statement(conn.get_database_backend(), query, [grant.into()]);
@@ -235,7 +242,7 @@ pub async fn impersonation(conn: &impl ConnectionTrait, id: Uuid) -> Result<Opti
 }
 
 /// Puts one user's consent record together from rows already loaded.
-pub fn assemble(
+fn assemble(
     user: user::Model,
     grant: Option<&grant::Model>,
     impersonations: &[impersonation::Model],
@@ -259,28 +266,24 @@ pub fn assemble(
     })
 }
 
-/// The impersonations under these grants, oldest first, and the names of their super admins.
+/// The impersonations under these grants, oldest first, and the names of their super admins: one
+/// statement (none for no grants).
 async fn impersonations_of(
     conn: &impl ConnectionTrait,
     grants: impl IntoIterator<Item = Uuid>,
 ) -> Result<(Vec<impersonation::Model>, HashMap<Uuid, String>)> {
-    let rows = impersonations_under(conn, grants).await?;
-    let names = people::names(conn, rows.iter().map(|i| i.super_admin_id)).await?;
-    Ok((rows, names))
-}
-
-/// The impersonations under these grants, oldest first; no statement for no grants.
-async fn impersonations_under(conn: &impl ConnectionTrait, grants: impl IntoIterator<Item = Uuid>) -> Result<Vec<impersonation::Model>> {
     let grants: Vec<Uuid> = grants.into_iter().collect();
     if grants.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), HashMap::new()));
     }
-    impersonation::Entity::find()
+    let named = named()
         .filter(impersonation::Column::GrantId.is_in(grants))
         .order_by_asc(impersonation::Column::StartedAt)
+        .into_model::<Named>()
         .all(conn)
         .await
-        .context("reading impersonations")
+        .context("reading impersonations")?;
+    Ok(Named::split(named))
 }
 
 /// Stores what an event changes in the consent's tables (the audit line is the audit table's).
