@@ -3,7 +3,7 @@
 use crate::db::entities::{tenant, user};
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result};
-use app::domain::{Role, TenantId, Timestamp, UserId};
+use app::domain::{TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use crate::store::sql_once::SqlOnce;
 use sea_orm::{
@@ -55,9 +55,10 @@ pub async fn with_tenant_name(conn: &impl ConnectionTrait, id: UserId) -> Result
     Ok(row.map(|row| (row.user, row.tenant_name)))
 }
 
-struct WithTenantName {
-    user: user::Model,
-    tenant_name: Option<String>,
+/// A person, and their tenant's name (none for super admins).
+pub struct WithTenantName {
+    pub user: user::Model,
+    pub tenant_name: Option<String>,
 }
 
 impl FromQueryResult for WithTenantName {
@@ -102,16 +103,6 @@ pub async fn set_email(conn: &impl ConnectionTrait, id: UserId, email: &str, nor
 /// Everyone, super admins included (the history check reads every consent at once).
 pub async fn everyone(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>> {
     user::Entity::find().all(conn).await.context("reading everyone")
-}
-
-/// The ordinary users among these people.
-pub async fn users_among(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<Vec<user::Model>> {
-    user::Entity::find()
-        .filter(user::Column::Id.is_in(ids))
-        .filter(user::Column::Role.eq(Role::User.as_str()))
-        .all(conn)
-        .await
-        .context("reading users")
 }
 
 /// The tenant with exactly this name, if there is one.
