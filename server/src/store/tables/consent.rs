@@ -9,7 +9,7 @@ use crate::store::rows::{account_of, duration_ms, grant_of, impersonation_of};
 use app::backend::{BackendError, ConsentRecord};
 use crate::store::sql_once::{SqlOnce, SqlPerCount};
 use app::domain::{Consent, Event, GrantId, Impersonation, Page, Role, Search, Timestamp, UserId};
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, Func, LikeExpr, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
     Iterable, JoinType, Order, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Set, Value,
@@ -119,13 +119,10 @@ pub async fn open_page(conn: &impl ConnectionTrait, now: Timestamp, search: &Sea
     let backend = conn.get_database_backend();
     let words = search.words();
     let at = to_db_time(now);
-    let values = || {
-        let fixed: [Value; 3] = [at.into(), at.into(), Role::User.as_str().into()];
-        fixed.into_iter().chain(words.iter().map(|word| word.as_str().into()))
-    };
+    let values = || [at.into(), at.into()].into_iter().chain(words.iter().map(|word| bound_word(backend, word)));
     let count = COUNT.statement(words.len(), backend, || counted(matching(backend, words.len())), values());
     let total = CountRow::find_by_statement(count).one(conn).await.context("counting the switcher's users")?.map_or(0, |row| row.total);
-    let page_values = values().chain([Page::SIZE.into(), page.offset().into()]);
+    let page_values = values().chain([Role::User.as_str().into(), Page::SIZE.into(), page.offset().into()]);
     let statement = PAGE.statement(words.len(), backend, || page_of(matching(backend, words.len())), page_values);
     let rows = Candidate::find_by_statement(statement).all(conn).await.context("reading a page of the switcher")?;
     let grants: Vec<Uuid> = rows.iter().map(|row| row.grant.id).collect();
@@ -137,13 +134,8 @@ pub async fn open_page(conn: &impl ConnectionTrait, now: Timestamp, search: &Sea
     Ok((records, u64::try_from(total).unwrap_or(0)))
 }
 
-/// The grants open at the bound time (twice: rules 3 and 4), of ordinary users (a bound role),
-/// whose search key holds each of `words` bound words, joined to their users and tenants.
-///
-/// "Holds" is `instr` (`strpos` on PostgreSQL), not `LIKE '%word%'`: SQLite prepares a statement
-/// again on every run in which a LIKE's pattern is a bound value (the value could change the
-/// plan). That cost the switcher a quarter of its instructions. The key and the words are both
-/// lower case, so the two mean the same, and `%` or `_` in a search need no escaping.
+/// The grants open at the bound time (twice: rules 3 and 4) whose search key holds each of
+/// `words` bound words ([`bound_word`]).
 fn matching(backend: DbBackend, words: usize) -> SelectStatement {
     let placeholder = OffsetDateTime::UNIX_EPOCH;
     let open = Condition::all().add(grant::Column::EndedAt.is_null()).add(
@@ -151,31 +143,58 @@ fn matching(backend: DbBackend, words: usize) -> SelectStatement {
             .add(Condition::all().add(grant::Column::EndsAt.is_null()).add(grant::Column::StartDeadline.gt(placeholder)))
             .add(grant::Column::EndsAt.gt(placeholder)),
     );
-    let holds = match backend {
-        DbBackend::Postgres => "strpos",
-        DbBackend::Sqlite | DbBackend::MySql => "instr",
-    };
-    let mut query = Query::select()
-        .from(grant::Entity)
-        .join(JoinType::InnerJoin, user::Entity, Expr::col((user::Entity, user::Column::Id)).equals((grant::Entity, grant::Column::UserId)))
-        .join(JoinType::LeftJoin, tenant::Entity, Expr::col((tenant::Entity, tenant::Column::Id)).equals((user::Entity, user::Column::TenantId)))
-        .cond_where(open)
-        .and_where(Expr::col((user::Entity, user::Column::Role)).eq(""))
-        .to_owned();
+    let mut query = Query::select().from(grant::Entity).cond_where(open).to_owned();
     for _ in 0..words {
         let key = Expr::col((grant::Entity, Alias::new(SEARCH)));
-        query.and_where(Expr::expr(Func::cust(Alias::new(holds)).arg(key).arg("")).gt(Expr::cust("0")));
+        query.and_where(match backend {
+            DbBackend::Postgres => key.like(LikeExpr::new("").escape('\\')),
+            DbBackend::Sqlite | DbBackend::MySql => Expr::expr(Func::cust(Alias::new("instr")).arg(key).arg("")).gt(Expr::cust("0")),
+        });
     }
     query
 }
 
+/// A word of the search as [`matching`] binds it. The key and the words are both lower case.
+///
+/// On SQLite the key must hold it (`instr`), not be `LIKE '%word%'`: SQLite prepares a statement
+/// again on every run in which a LIKE's pattern is a bound value (the value could change the
+/// plan), and that cost the switcher a quarter of its instructions. On PostgreSQL `LIKE` it is,
+/// the word escaped so that `%` and `_` mean themselves: with a pattern the planner estimates how
+/// many rows match (with 10,000 open grants, a search for a rare word took 3.7 ms, not 8.6 with
+/// `strpos`, whose estimate is fixed).
+fn bound_word(backend: DbBackend, word: &str) -> Value {
+    match backend {
+        DbBackend::Postgres => format!("%{}%", escape_like(word)).into(),
+        DbBackend::Sqlite | DbBackend::MySql => word.into(),
+    }
+}
+
+/// `LIKE` reads `%`, `_` and the escape character itself as patterns: typed, they mean themselves.
+fn escape_like(word: &str) -> String {
+    word.chars().fold(String::with_capacity(word.len()), |mut escaped, c| {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+        escaped
+    })
+}
+
+/// How many grants match. Not joined to their users: at 10,000 open grants, PostgreSQL read all
+/// 100,000 users for that join (67 ms instead of 8). Only ordinary users can give a grant (rules),
+/// so the page's check of the role drops none in practice.
 fn counted(mut matching: SelectStatement) -> SelectStatement {
     matching.expr_as(Expr::col((grant::Entity, grant::Column::Id)).count(), Alias::new("total")).to_owned()
 }
 
-/// The grant's columns as they are, then its user's with [`PERSON`] before each name, and the
-/// tenant's name; in the switcher's order, bound limit then offset.
+/// The matching grants of ordinary users (a bound role), in the switcher's order, bound limit
+/// then offset: the grant's columns as they are, then its user's with [`PERSON`] before each
+/// name, and the tenant's name.
 fn page_of(mut matching: SelectStatement) -> SelectStatement {
+    matching
+        .join(JoinType::InnerJoin, user::Entity, Expr::col((user::Entity, user::Column::Id)).equals((grant::Entity, grant::Column::UserId)))
+        .join(JoinType::LeftJoin, tenant::Entity, Expr::col((tenant::Entity, tenant::Column::Id)).equals((user::Entity, user::Column::TenantId)))
+        .and_where(Expr::col((user::Entity, user::Column::Role)).eq(""));
     matching.columns(grant::Column::iter().map(|column| (grant::Entity, column)));
     for column in user::Column::iter() {
         matching.expr_as(Expr::col((user::Entity, column)), Alias::new(format!("{PERSON}{}", column.as_str())));
