@@ -73,3 +73,25 @@ fn tail(body: &str) -> &str {
     let start = body.char_indices().rev().nth(200).map_or(0, |(i, _)| i);
     &body[start..]
 }
+
+/// The values a page carries for the browser to hydrate from, in the order the page made them.
+fn values_carried(body: &str) -> Vec<&str> {
+    body.split("__RESOLVED_RESOURCES[").skip(1).filter_map(|slot| slot.split_once("] = \"")?.1.split_once("\";")).map(|(value, _)| value).collect()
+}
+
+#[tokio::test]
+async fn each_page_with_data_is_drawn_from_a_read_made_before_drawing_it() {
+    // Without that read, the page's slot for it would travel empty ("null"), and its data as a
+    // third value, read by a resource under a suspense while the page was drawn.
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let ada = app.log_in(ADA).await;
+    for (browser, path, data) in [(&ann, "/", "tasks"), (&ann, "/profile", "consent"), (&ada, "/impersonate", "candidates"), (&ada, "/audit", "entries")] {
+        let body = browser.get(path).await.text().await.unwrap_or_default();
+        let values = values_carried(&body);
+        assert_eq!(values.len(), 2, "{path}: the viewer and the page's data, nothing else: {values:?}");
+        assert!(values[0].contains("\\\"email\\\""), "{path}: first the viewer: {}", values[0]);
+        assert!(values[1].contains(&format!("\\\"{data}\\\"")), "{path}: then the page's data: {}", values[1]);
+    }
+}
