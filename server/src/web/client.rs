@@ -1,21 +1,23 @@
 //! The client's address, for throttling logins per address: the socket's peer, or the address a
 //! trusted reverse proxy appended to `X-Forwarded-For`.
 
-use super::AppState;
+use crate::config::Settings;
 use app::backend::ClientAddress;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 /// The rightmost `X-Forwarded-For` entry: the one our own proxy added, which a client cannot forge.
 fn forwarded_for(value: &str) -> Option<IpAddr> {
     value.rsplit(',').next().and_then(|ip| ip.trim().parse().ok())
 }
 
-pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let forwarded = state
-        .settings
+/// Its state is the settings alone (as for every layer here: axum copies a layer's state on
+/// every request).
+pub async fn client_address(State(settings): State<Arc<Settings>>, mut request: Request, next: Next) -> Response {
+    let forwarded = settings
         .trust_forwarded_for
         .then(|| request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(forwarded_for))
         .flatten();

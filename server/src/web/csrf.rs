@@ -3,11 +3,12 @@
 //! by `Sec-Fetch-Site` where the browser sends it, else by `Origin` against the configured public
 //! origin (or, unset, the request's own `Host`). A request with neither is refused.
 
-use super::AppState;
+use crate::config::Settings;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode};
+use std::sync::Arc;
 
 /// Why a request is refused, if it is.
 pub fn cross_site(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> Option<&'static str> {
@@ -28,8 +29,8 @@ pub fn cross_site(method: &Method, headers: &HeaderMap, public_origin: Option<&s
     (!expected).then_some("cross-origin request refused")
 }
 
-pub async fn refuse_cross_site(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    match cross_site(request.method(), request.headers(), state.settings.public_origin.as_deref()) {
+pub async fn refuse_cross_site(State(settings): State<Arc<Settings>>, request: Request, next: Next) -> Response {
+    match cross_site(request.method(), request.headers(), settings.public_origin.as_deref()) {
         None => next.run(request).await,
         Some(why) => {
             tracing::warn!(path = %request.uri().path(), why, "refused a cross-site request");

@@ -1,12 +1,13 @@
 //! Resolving the session before anything else runs, and keeping visitors out of the pages.
 
-use super::AppState;
+use crate::store::Store;
 use app::api::navigation::{login_then, safe_next};
-use app::backend::RequestSession;
+use app::backend::{RequestSession, SessionCookie};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{Method, StatusCode};
+use std::sync::Arc;
 use tower_cookies::Cookies;
 
 /// Static files need no session; everything else is resolved from the cookie on every request.
@@ -14,8 +15,15 @@ fn needs_session(path: &str) -> bool {
     !path.starts_with("/pkg/") && path != "/favicon.ico"
 }
 
-pub async fn resolve_session(State(state): State<AppState>, cookies: Cookies, mut request: Request, next: Next) -> Response {
-    let cookie = &state.services.cookie;
+/// What resolving a session needs: the layer's state, which axum copies on every request.
+#[derive(Clone)]
+pub struct Sessions {
+    pub store: Arc<Store>,
+    pub cookie: SessionCookie,
+}
+
+pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mut request: Request, next: Next) -> Response {
+    let cookie = &state.cookie;
     if needs_session(request.uri().path()) && cookies.get(cookie.name()).is_some() {
         let resolved = match cookie.read(&cookies) {
             Some(secret) => state.store.resolve(&secret, true).await,

@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let render_context = context(state.services.clone(), asset_names(&state.leptos_options));
     let shell = move || app::shell(options.clone());
+    let sessions = guard::Sessions { store: state.store.clone(), cookie: state.services.cookie.clone() };
     let layers = ServiceBuilder::new()
         // Every request gets an id (the `x-request-id` it came with, else a new one), a span
         // that the store's logs nest in, and one log line with its status and latency.
@@ -103,9 +104,9 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(axum::middleware::from_fn_with_state(headers::HeaderSettings::new(state.settings.public_origin.as_deref(), state.leptos_options.hash_files), headers::security_headers))
         .layer(CookieManagerLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), client::client_address))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::refuse_cross_site))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::resolve_session))
+        .layer(axum::middleware::from_fn_with_state(state.settings.clone(), client::client_address))
+        .layer(axum::middleware::from_fn_with_state(state.settings.clone(), csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(sessions, guard::resolve_session))
         .layer(axum::middleware::from_fn(guard::guard_pages))
         .layer(axum::middleware::from_fn_with_state(state.settings.page_render_deadline, deadline::answer_within))
         .layer(axum::middleware::from_fn_with_state(state.services.clone(), preload::read_page_data))
