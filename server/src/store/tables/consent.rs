@@ -180,9 +180,10 @@ fn escape_like(word: &str) -> String {
     })
 }
 
-/// How many grants match. Not joined to their users: at 10,000 open grants, PostgreSQL read all
-/// 100,000 users for that join (67 ms instead of 8). Only ordinary users can give a grant (rules),
-/// so the page's check of the role drops none in practice.
+/// How many grants match. Not joined to their users: with 10,000 open grants among 100,000 users,
+/// PostgreSQL read every user for that join (67 ms in `EXPLAIN ANALYZE`, against 3 ms for the
+/// grants alone). Only ordinary users can give a grant (rules), so the page's check of the role
+/// drops none in practice.
 fn counted(mut matching: SelectStatement) -> SelectStatement {
     matching.expr_as(Expr::col((grant::Entity, grant::Column::Id)).count(), Alias::new("total")).to_owned()
 }
