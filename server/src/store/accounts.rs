@@ -128,11 +128,7 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
     match people::set_email(&txn, user_id, email.as_str(), &email.normalized()).await {
         Ok(true) => {
             // The switcher finds an open grant's user by the email they have now.
-            let user = people::by_id(&txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-            let tenant = match user.tenant_id {
-                Some(id) => people::tenant_names(&txn, [id]).await?.remove(&id),
-                None => None,
-            };
+            let (user, tenant) = people::with_tenant_name(&txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
             consent::rekey_open_grant(&txn, user_id, &consent::SwitcherKeys::of(&user.name, &user.email, tenant.as_deref())).await?;
             Ok(txn.commit().await?)
         }

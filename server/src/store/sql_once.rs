@@ -21,7 +21,7 @@ impl SqlOnce {
 
     /// The statement `build` makes, with `values` bound in the order `build` placed them.
     ///
-    /// The values `build` writes only stand in for `values`; a test build checks, the first time,
+    /// The values `build` writes only stand in for `values`; a debug build (the tests') checks, the first time,
     /// that they are as many and of the same kinds, in the same order.
     pub fn statement(&self, backend: DbBackend, build: impl FnOnce() -> SelectStatement, values: impl IntoIterator<Item = Value>) -> Statement {
         let cell = match backend {

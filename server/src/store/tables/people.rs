@@ -23,16 +23,6 @@ pub async fn names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uu
     Ok(rows.into_iter().map(|u| (u.id, u.name)).collect())
 }
 
-/// The names of these tenants, by id.
-pub async fn tenant_names(conn: &impl ConnectionTrait, ids: impl IntoIterator<Item = Uuid>) -> Result<HashMap<Uuid, String>> {
-    let ids: HashSet<Uuid> = ids.into_iter().collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = tenant::Entity::find().filter(tenant::Column::Id.is_in(ids)).all(conn).await.context("reading tenants' names")?;
-    Ok(rows.into_iter().map(|t| (t.id, t.name)).collect())
-}
-
 pub async fn by_id(conn: &impl ConnectionTrait, id: UserId) -> Result<Option<user::Model>> {
     user::Entity::find_by_id(id.uuid()).one(conn).await.context("reading a person")
 }
