@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The store's levels, as `store/mod.rs` documents them.
-const STORE_LEVELS: [(&str, u8); 22] = [
+const STORE_LEVELS: [(&str, u8); 23] = [
     ("error", 0),
     ("changes", 1),
     ("passwords", 0),
@@ -15,6 +15,7 @@ const STORE_LEVELS: [(&str, u8); 22] = [
     ("base", 2),
     ("rows", 1),
     ("sql_once", 1),
+    ("writer", 1),
     ("tables::people", 2),
     ("tables::consent", 3),
     ("tables::audit", 3),

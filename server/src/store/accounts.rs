@@ -9,7 +9,7 @@ use crate::db::entities::user;
 use crate::db::to_db_time;
 use app::backend::{BackendError, SessionKey, SessionSecret};
 use app::domain::{Email, Name, NewPassword, PersonName, Role, TenantId, Timestamp, UserId};
-use sea_orm::{ConnectionTrait, DbErr, Set, SqlErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr, Set, SqlErr};
 use std::net::IpAddr;
 
 /// Someone to create (demo data, the `create-super-admin` command, tests).
@@ -88,11 +88,11 @@ async fn turn_unless_locked(store: &Store, keys: &[(String, bool)], now: Timesta
 /// Counts a failure against every key, in one transaction that holds each key's row (creating it
 /// if missing) locked from reading to writing, so failures counted by other instances add up too.
 async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) -> Result<()> {
-    let txn = store.db().begin().await?;
+    let txn = store.begin_writing().await?;
     for (key, is_account) in keys {
         let limits = if *is_account { store.account_throttle } else { store.address_throttle };
-        let state = logins::locked_state(&txn, key, now).await?;
-        logins::write_state(&txn, key, throttle::after_failure(Some(state), now, limits)).await?;
+        let state = logins::locked_state(&*txn, key, now).await?;
+        logins::write_state(&*txn, key, throttle::after_failure(Some(state), now, limits)).await?;
     }
     Ok(txn.commit().await?)
 }
@@ -124,12 +124,12 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
     let now = store.now();
     let keys = [(format!("email:{user_id}"), true)];
     let _turn = turn_unless_locked(store, &keys, now).await?;
-    let txn = store.db().begin().await?;
-    match people::set_email(&txn, user_id, email.as_str(), &email.normalized()).await {
+    let txn = store.begin_writing().await?;
+    match people::set_email(&*txn, user_id, email.as_str(), &email.normalized()).await {
         Ok(true) => {
             // The switcher finds an open grant's user by the email they have now.
-            let (user, tenant) = people::with_tenant_name(&txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-            consent::rekey_open_grant(&txn, user_id, &consent::SwitcherKeys::of(&user.name, &user.email, tenant.as_deref())).await?;
+            let (user, tenant) = people::with_tenant_name(&*txn, user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+            consent::rekey_open_grant(&*txn, user_id, &consent::SwitcherKeys::of(&user.name, &user.email, tenant.as_deref())).await?;
             Ok(txn.commit().await?)
         }
         Ok(false) => answer(BackendError::NotFound),

@@ -6,11 +6,12 @@ use super::attempts::Turns;
 use super::changes::Changes;
 use super::passwords::HashingGate;
 use super::throttle;
+use super::writer::{WriteTransaction, Writers};
 pub use crate::config::SessionLimits;
 use crate::config::Settings;
 use app::backend::Clock;
 use app::domain::Timestamp;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use std::sync::Arc;
 
 pub struct Store {
@@ -22,11 +23,13 @@ pub struct Store {
     pub(super) login_turns: Turns,
     pub(super) hashing: HashingGate,
     pub(super) changes: Changes,
+    writers: Writers,
 }
 
 impl Store {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: &Settings) -> Self {
         Store {
+            writers: Writers::for_backend(db.get_database_backend()),
             db,
             clock,
             sessions: settings.sessions,
@@ -40,6 +43,12 @@ impl Store {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begins a transaction that writes, after waiting for this process's turn to write on
+    /// SQLite (see `writer`).
+    pub(super) async fn begin_writing(&self) -> Result<WriteTransaction, DbErr> {
+        self.writers.begin(&self.db).await
     }
 
     /// The changes this instance hears about, for its live channels.

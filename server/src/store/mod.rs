@@ -5,7 +5,7 @@
 //! | level | modules | what they do |
 //! |---|---|---|
 //! | 0 | `error`, `passwords`, `throttle`, `attempts` | the error type; hashing, throttle arithmetic, turns (no tables) |
-//! | 1 | `rows`, `changes` | stored rows as domain values; change notifications |
+//! | 1 | `rows`, `changes`, `writer` | stored rows as domain values; change notifications; write transactions (SQLite's turns) |
 //! | 2 | `base`, `tables::people` | the shared state (pool, clock, limits, changes); people and tenants, whose names the other tables attach |
 //! | 3 | `tables::{consent, audit, sessions, logins, tasks}` | one table family each, on any connection |
 //! | 4 | `unit` | the unit of work: the only place a consent transaction is opened |
@@ -27,6 +27,7 @@ mod tables;
 mod tasks;
 pub mod throttle;
 mod unit;
+mod writer;
 
 pub use accounts::NewUser;
 pub use base::{SessionLimits, Store};

@@ -12,9 +12,9 @@ use app::domain::{Principal, TaskId, TaskTitle, rules};
 pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<TaskRecord> {
     let tenant = rules::may_write(by)?;
     let write = unit::begin_write(store, by).await?;
-    let task = tasks::insert(&write.txn, tenant, title.as_str(), by.effective().id(), write.now).await?;
+    let task = tasks::insert(&*write.txn, tenant, title.as_str(), by.effective().id(), write.now).await?;
     if let Some(imp) = &write.impersonating {
-        audit::append_write(&write.txn, imp, write.now, format!("Added task “{}”", title.as_str())).await?;
+        audit::append_write(&*write.txn, imp, write.now, format!("Added task “{}”", title.as_str())).await?;
     }
     write.commit(store).await?;
     Ok(task)
@@ -24,10 +24,10 @@ pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<Task
 pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> Result<TaskRecord> {
     let tenant = rules::may_write(by)?;
     let write = unit::begin_write(store, by).await?;
-    let task = tasks::set_done(&write.txn, tenant, id, done).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    let task = tasks::set_done(&*write.txn, tenant, id, done).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     if let Some(imp) = &write.impersonating {
         let verb = if done { "done" } else { "not done" };
-        audit::append_write(&write.txn, imp, write.now, format!("Marked task “{}” {verb}", task.title)).await?;
+        audit::append_write(&*write.txn, imp, write.now, format!("Marked task “{}” {verb}", task.title)).await?;
     }
     write.commit(store).await?;
     Ok(task)

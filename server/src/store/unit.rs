@@ -5,32 +5,33 @@
 //! previous one committed, at the time it applies.
 
 use super::base::Store;
+use super::writer::WriteTransaction;
 use super::changes::{self, Change};
 use super::error::{Context, Result, StoreError};
 use super::tables::{audit, consent, sessions};
 use app::backend::{BackendError, Decide, SessionMove, SessionSecret};
 use app::domain::{ActiveImpersonation, Consent, Event, Principal, Timestamp, UserId};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 
 /// Locks the subject, decides, stores the events and their audit lines, moves the caller's
 /// session: one transaction. Answers the caller's new session secret when the session moved.
 #[tracing::instrument(skip(store, decide), fields(subject = %subject), err)]
 pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Option<SessionSecret>> {
-    let txn = store.db().begin().await.context("beginning a consent change")?;
-    consent::lock(&txn, subject).await?;
+    let txn = store.begin_writing().await.context("beginning a consent change")?;
+    consent::lock(&*txn, subject).await?;
     let now = store.now();
-    let record = consent::load(&txn, subject).await?;
+    let record = consent::load(&*txn, subject).await?;
     let events = decide(&record.consent, now)?;
     for event in &events {
-        consent::store_event(&txn, event).await?;
-        audit::append(&txn, event).await?;
+        consent::store_event(&*txn, event).await?;
+        audit::append(&*txn, event).await?;
         if let Event::Allowed(grant) = event {
             let keys = consent::SwitcherKeys::of(&record.name, &record.email, record.tenant_name.as_deref());
-            consent::key_grant(&txn, grant.id, &keys).await?;
+            consent::key_grant(&*txn, grant.id, &keys).await?;
         }
     }
-    let tell_here = if events.is_empty() { false } else { changes::queue(&txn, subject).await? };
-    let new_session = move_session(&txn, &moved, &events, now).await?;
+    let tell_here = if events.is_empty() { false } else { changes::queue(&*txn, subject).await? };
+    let new_session = move_session(&*txn, &moved, &events, now).await?;
     txn.commit().await.context("committing a consent change")?;
     if tell_here {
         store.changes.tell(Change::User(subject));
@@ -53,7 +54,7 @@ pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Conse
 /// grant that allows changes, so a write never follows a committed disallow nor lands after the
 /// window under an earlier time.
 pub struct Write {
-    pub txn: DatabaseTransaction,
+    pub txn: WriteTransaction,
     pub now: Timestamp,
     /// The impersonation the write is made in, whose audit line the caller appends.
     pub impersonating: Option<ActiveImpersonation>,
@@ -65,7 +66,7 @@ impl Write {
     pub async fn commit(self, store: &Store) -> Result<()> {
         let subject = self.impersonating.map(|imp| imp.subject.id());
         let tell_here = match subject {
-            Some(subject) => changes::queue(&self.txn, subject).await?,
+            Some(subject) => changes::queue(&*self.txn, subject).await?,
             None => false,
         };
         self.txn.commit().await.context("committing a write")?;
@@ -78,11 +79,11 @@ impl Write {
 
 #[tracing::instrument(skip(store), err)]
 pub async fn begin_write(store: &Store, by: &Principal) -> Result<Write> {
-    let txn = store.db().begin().await.context("beginning a write")?;
+    let txn = store.begin_writing().await.context("beginning a write")?;
     let Principal::Impersonating(imp) = by else { return Ok(Write { txn, now: store.now(), impersonating: None }) };
-    consent::lock(&txn, imp.subject.id()).await?;
+    consent::lock(&*txn, imp.subject.id()).await?;
     let now = store.now();
-    let record = consent::load(&txn, imp.subject.id()).await?;
+    let record = consent::load(&*txn, imp.subject.id()).await?;
     record.consent.may_still_write(imp.id, now)?;
     Ok(Write { txn, now, impersonating: Some(*imp) })
 }
