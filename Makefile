@@ -44,6 +44,7 @@ release:
 	@echo
 	@echo "==> Building the release app (server and WASM front end); a cold build takes ~6-10 min"
 	cargo leptos build --release --precompress
+	@scripts/recompress.sh
 
 # The release front end must stay within its size budget (bytes, not time: see the script).
 check-bundle:
