@@ -159,7 +159,8 @@ def main():
     lines += [f"- {key.replace('_', ' ')}: {value}" for key, value in meta.items()]
     lines += [
         f"- WASM `{sizes['file']}`: {sizes['raw']:,} B raw, {sizes['gzip']:,} B gzip, "
-        + (f"{sizes['brotli']:,} B brotli" if sizes["brotli"] else "no brotli file"),
+        + (f"{sizes['brotli']:,} B brotli" if sizes["brotli"] else "no brotli file")
+        + " (the files served; gzip -9 of the .wasm when there is no .gz)",
         "",
         "Reads: wrk with the session's cookie; writes: `bench/writes.lua`, each wrk thread one connection and",
         "one session, alternating the two calls (start and stop carry the cookie the last answer set), so",
