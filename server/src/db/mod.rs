@@ -10,6 +10,10 @@ use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 use time::OffsetDateTime;
 
+/// How long a statement waits for SQLite's write lock, and a write transaction for its turn
+/// (`store::writer`), before it fails instead of waiting on.
+pub const WRITE_WAIT: Duration = Duration::from_secs(10);
+
 /// Opens the database and brings its schema up to date.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url)
@@ -29,7 +33,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     // for the first instead of failing.
     options.map_sqlx_sqlite_opts(|o| {
         o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(WRITE_WAIT)
             .foreign_keys(true)
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
     });

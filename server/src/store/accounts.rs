@@ -134,7 +134,8 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
         }
         Ok(false) => answer(BackendError::NotFound),
         Err(e) if is_taken(&e) => {
-            // Given back first: on SQLite it holds the write lock the failure count needs.
+            // Given back first: on SQLite it holds the write lock, and the turn to write (which
+            // is not re-entrant), that the failure count needs.
             drop(txn);
             record_failure(store, &keys, now).await?;
             answer(BackendError::EmailTaken)

@@ -29,7 +29,7 @@ pub struct Store {
 impl Store {
     pub fn new(db: DatabaseConnection, clock: Arc<dyn Clock>, settings: &Settings) -> Self {
         Store {
-            writers: Writers::for_backend(db.get_database_backend()),
+            writers: Writers::for_backend(db.get_database_backend(), crate::db::WRITE_WAIT),
             db,
             clock,
             sessions: settings.sessions,
