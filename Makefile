@@ -42,7 +42,7 @@ setup-run:
 
 release:
 	@echo
-	@echo "==> Building the release app (server and WASM front end); a cold build takes ~6-10 min"
+	@echo "==> Building the release app (server and WASM front end); a cold build takes ~8-12 min"
 	cargo leptos build --release --precompress
 	@scripts/recompress.sh
 
