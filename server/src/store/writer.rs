@@ -69,9 +69,8 @@ impl Deref for WriteTransaction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::WRITE_WAIT;
     use sea_orm::Database;
-
-    const WAIT: Duration = Duration::from_secs(10);
 
     impl Writers {
         fn turn_is_taken(&self) -> bool {
@@ -82,7 +81,7 @@ mod tests {
     #[tokio::test]
     async fn a_sqlite_write_transaction_holds_the_turn_until_it_commits() {
         let db = Database::connect("sqlite::memory:").await.expect("an in-memory database");
-        let writers = Writers::for_backend(DbBackend::Sqlite, WAIT);
+        let writers = Writers::for_backend(DbBackend::Sqlite, WRITE_WAIT);
         assert!(!writers.turn_is_taken());
         let writing = writers.begin(&db).await.expect("it begins");
         assert!(writers.turn_is_taken(), "nobody else may begin while it writes");
@@ -93,7 +92,7 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_write_transaction_gives_its_turn_back() {
         let db = Database::connect("sqlite::memory:").await.expect("an in-memory database");
-        let writers = Writers::for_backend(DbBackend::Sqlite, WAIT);
+        let writers = Writers::for_backend(DbBackend::Sqlite, WRITE_WAIT);
         drop(writers.begin(&db).await.expect("it begins"));
         assert!(!writers.turn_is_taken());
     }
@@ -112,6 +111,6 @@ mod tests {
 
     #[test]
     fn postgresql_writers_take_no_turns() {
-        assert!(Writers::for_backend(DbBackend::Postgres, WAIT).turns.is_none());
+        assert!(Writers::for_backend(DbBackend::Postgres, WRITE_WAIT).turns.is_none());
     }
 }
