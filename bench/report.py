@@ -10,7 +10,10 @@ medians.
 
 Each case's `.cpu` file holds the CPU clock ticks of the server and of PostgreSQL before and after
 it: per request, that is the work a request costs whatever else the shared machine ran meanwhile
-(req/s also counts the waits). SQLite runs inside the server, so its database column is empty."""
+(req/s also counts the waits). SQLite runs inside the server, so its database column is empty.
+Its `.switches` file holds each server thread's context switches before it, `--`, then after it.
+A thread that ended meanwhile (an idle thread of tokio's blocking pool, after 10 s) is left out:
+its count went with it."""
 
 import argparse
 import gzip
@@ -71,6 +74,17 @@ def parse_cpu(path, requests):
     return {"server_us": per_request(s1 - s0), "database_us": per_request(d1 - d0) if d1 > d0 else None}
 
 
+def parse_switches(path, requests):
+    """The server's context switches per request (None when not recorded)."""
+    if not path.exists() or not requests:
+        return {"switches": None}
+    before_text, after_text = path.read_text().split("--")
+    counts = lambda text: dict(tuple(int(v) for v in line.split()) for line in text.strip().splitlines())
+    before, after = counts(before_text), counts(after_text)
+    # Threads that began during the case count from zero.
+    return {"switches": round(sum(n - before.get(thread, 0) for thread, n in after.items()) / requests, 2)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
@@ -122,6 +136,7 @@ def main():
                 for p in paths:
                     figures = parse_wrk(p)
                     figures.update(parse_cpu(p.with_suffix(".cpu"), figures["requests"]))
+                    figures.update(parse_switches(p.with_suffix(".switches"), figures["requests"]))
                     rounds[name].append(figures)
         cases = {}
         for name, label in CASES + [("static-4", "static asset at 4 connections")]:
@@ -129,7 +144,7 @@ def main():
                 continue
             figures = rounds[name]
             median = lambda key: statistics.median(v[key] for v in figures) if all(v[key] is not None for v in figures) else None
-            case = {"what": label, "rounds": len(figures), **{k: median(k) for k in ("rps", "p50_ms", "p99_ms", "server_us", "database_us")}}
+            case = {"what": label, "rounds": len(figures), **{k: median(k) for k in ("rps", "p50_ms", "p99_ms", "server_us", "database_us", "switches")}}
             case["requests"] = sum(v["requests"] or 0 for v in figures)
             case["non_2xx"] = sum(v["non_2xx"] for v in figures)
             for base in ("static", "login"):
@@ -169,18 +184,20 @@ def main():
         "over the rounds, their ratios the median of each round's ratio (each round's own is listed).",
         "CPU per request: the server's process and PostgreSQL's processes (SQLite runs inside the server), over",
         "the case's requests; \"CPU: login ÷ case\" compares their sum with the login page's, round by round.",
+        "Context switches per request: the server's threads (SQLite's worker threads among them), a count that",
+        "moves far less than CPU time when the shared machine is busy.",
         "",
     ]
     for db, data in result["databases"].items():
-        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | server CPU µs/req | database CPU µs/req | CPU: login ÷ case | non-2xx |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+        lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | server CPU µs/req | database CPU µs/req | CPU: login ÷ case | server context switches/req | non-2xx |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
         for name, case in data["cases"].items():
             fmt = lambda v, f="{:.2f}": "–" if v is None else f.format(v)
             lines.append(
                 f"| {case['what']} | {fmt(case['rps'], '{:,.0f}')} | {fmt(case['p50_ms'])} | {fmt(case['p99_ms'])} | {fmt(case['p99_over_p50'], '{:.1f}')} "
                 f"| {fmt(case['vs_static'], '{:.3f}')} | {fmt(case['vs_login'], '{:.3f}')} "
                 f"| {' '.join(f'{r:.3f}' for r in case['vs_login_each_round']) if case['vs_login_each_round'] else '–'} "
-                f"| {fmt(case['server_us'], '{:.0f}')} | {fmt(case['database_us'], '{:.0f}')} | {fmt(case['cpu_vs_login'], '{:.3f}')} | {case['non_2xx']} |"
+                f"| {fmt(case['server_us'], '{:.0f}')} | {fmt(case['database_us'], '{:.0f}')} | {fmt(case['cpu_vs_login'], '{:.3f}')} | {fmt(case['switches'], '{:.1f}')} | {case['non_2xx']} |"
             )
         tti = data["tti_profile"]
         if tti:

@@ -18,7 +18,8 @@
 #   (server function), then
 #   the writes: allow+disallow and start+stop (bench/writes.lua: one connection and one session
 #   per wrk thread, each alternating the two calls and carrying the cookie the last answer set).
-# Each case also records the CPU time it cost, per request: the server's, and PostgreSQL's.
+# Each case also records the CPU time it cost, per request: the server's, and PostgreSQL's; and
+# the server's context switches per request.
 # Also: the CSS at 4 connections (its median), the WASM's raw, gzip and brotli sizes, and the
 # profile page's time to interactive in Chromium (bench/tti.mjs: median of BENCH_TTI_LOADS, 10).
 #
@@ -93,15 +94,27 @@ database_ticks() {
   done
   echo "$total"
 }
-# One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt, and the CPU
-# ticks before and after it (server, database, ticks per second) as <db>-<name>.cpu.
+# Context switches so far, over the server's threads (tokio's, and SQLite's worker threads): each
+# trip of a statement to a SQLite worker thread and back, or to PostgreSQL and back, costs some.
+# Unlike CPU time, their count hardly moves when the shared machine is busy.
+# One line per thread: its id and its switches so far.
+server_switches() {
+  local task
+  for task in /proc/"$server_pid"/task/*; do
+    awk -v id="${task##*/}" '/voluntary_ctxt_switches/ { s += $2 } END { print id, s + 0 }' "$task/status" 2>/dev/null || true
+  done
+}
+# One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt, the CPU
+# ticks before and after it (server, database, ticks per second) as <db>-<name>.cpu, and the
+# server's context switches before and after it as <db>-<name>.switches.
 measure() {
   local name="$1"; shift
   printf '    %-22s' "$name"
-  local cpu_before="$(server_ticks) $(database_ticks)"
+  local cpu_before="$(server_ticks) $(database_ticks)" switches_before="$(server_switches)"
   wrk --latency -d "${seconds}s" "$@" > "$work/$db-$name.txt" 2>&1 || { cat "$work/$db-$name.txt" >&2; exit 1; }
   local s0 d0; read -r s0 d0 <<< "$cpu_before"
   echo "$s0 $(server_ticks) $d0 $(database_ticks) $(getconf CLK_TCK)" > "$work/$db-$name.cpu"
+  { echo "$switches_before"; echo "--"; server_switches; } > "$work/$db-$name.switches"
   awk '/Requests\/sec/ { rps = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Non-2xx/ { bad = $NF }
        END { printf "%10s req/s  p50 %8s  p99 %8s  non-2xx %s\n", rps, p50, p99, bad + 0 }' "$work/$db-$name.txt"
 }
