@@ -184,8 +184,8 @@ def main():
         "over the rounds, their ratios the median of each round's ratio (each round's own is listed).",
         "CPU per request: the server's process and PostgreSQL's processes (SQLite runs inside the server), over",
         "the case's requests; \"CPU: login ÷ case\" compares their sum with the login page's, round by round.",
-        "Context switches per request: the server's threads (SQLite's worker threads among them), a count that",
-        "moves far less than CPU time when the shared machine is busy.",
+        "Context switches per request: the server's threads (SQLite's worker threads among them; a thread that",
+        "ended during the case is left out), a count that moves far less than CPU time when the machine is busy.",
         "",
     ]
     for db, data in result["databases"].items():

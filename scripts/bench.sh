@@ -94,10 +94,9 @@ database_ticks() {
   done
   echo "$total"
 }
-# Context switches so far, over the server's threads (tokio's, and SQLite's worker threads): each
-# trip of a statement to a SQLite worker thread and back, or to PostgreSQL and back, costs some.
-# Unlike CPU time, their count hardly moves when the shared machine is busy.
-# One line per thread: its id and its switches so far.
+# The server's context switches so far, one line per thread (tokio's, SQLite's workers): its id
+# and its count. Each trip of a statement to a SQLite worker thread, or to PostgreSQL, costs some;
+# unlike CPU time, the count hardly moves when the shared machine is busy.
 server_switches() {
   local task
   for task in /proc/"$server_pid"/task/*; do
