@@ -28,7 +28,8 @@ let made = 0;
  */
 export async function newUser(server: Server, name: string, tenant = "Acme"): Promise<string> {
   made += 1;
-  const email = `${name.split(" ")[0].toLowerCase()}-${process.pid}-${made}-${Date.now()}@${tenant.toLowerCase()}.test`;
+  const domain = tenant.toLowerCase().replace(/[^a-z0-9]+/g, "");
+  const email = `${name.split(" ")[0].toLowerCase()}-${process.pid}-${made}-${Date.now()}@${domain}.test`;
   await promisify(execFile)(binary, ["create-user", "--name", name, "--email", email, "--tenant", tenant], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: started(server, "DATABASE"), IMPERSONATE_PASSWORD: PASSWORD, LEPTOS_SITE_ADDR: "127.0.0.1:0", RUST_LOG: "warn" },
@@ -108,14 +109,26 @@ export class Person {
     await expect(this.page.getByText("Not allowed.")).toBeVisible();
   }
 
-  /** As a super admin: open the switcher and impersonate `name`. */
-  async impersonate(name: string, reason = ""): Promise<void> {
+  /**
+   * As a super admin: open the switcher, narrow it to the user with `email` and impersonate them
+   * (`name`). Searching by email finds this test's own user even when the server already has
+   * others of that name (another run of the same test, `--repeat-each`).
+   */
+  async impersonate(email: string, name: string): Promise<void> {
     await this.page.goto("/impersonate");
     await this.hydrated();
-    if (reason) await this.page.getByLabel(/Reason/).fill(reason);
+    await this.searchSwitcher(email);
     await this.page.getByRole("button", { name: `Impersonate ${name}` }).click();
     await expect(this.banner()).toBeVisible();
     await this.hydrated();
+  }
+
+  /** As a super admin on the switcher: search for `email`, and wait until its user is the one row. */
+  async searchSwitcher(email: string): Promise<void> {
+    await this.page.getByLabel("Search users").fill(email);
+    // Their row is there, and nobody else's: the search's answer has arrived.
+    await expect(this.page.getByRole("row").filter({ hasText: email })).toHaveCount(1);
+    await expect(this.page.getByRole("row").filter({ hasNot: this.page.getByRole("columnheader") })).toHaveCount(1);
   }
 
   banner() {

@@ -3,7 +3,7 @@
 // told on every open page the moment someone starts.
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
-import { test, expect, newUser, Person } from "../support/fixtures";
+import { test, expect, newUser } from "../support/fixtures";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -12,23 +12,14 @@ async function seriousViolations(page: Page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
-/** As a super admin: find `name` in the switcher and impersonate them. */
-async function impersonateFound(admin: Person, name: string) {
-  await admin.page.goto("/impersonate");
-  await admin.hydrated();
-  await admin.page.getByLabel("Search users").fill(name);
-  await admin.page.getByRole("row", { name: new RegExp(name) }).getByRole("button", { name: `Impersonate ${name}` }).click();
-  await expect(admin.banner()).toBeVisible();
-  await admin.hydrated();
-}
-
 async function hydrated(page: Page) {
   await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
 }
 
 test("a user allows view only for 8 hours by keyboard alone; the impersonator sees View only and can change nothing", async ({ people }) => {
+  const email = await newUser("normal", "Vera Quill");
   const vera = await people();
-  await vera.logIn(await newUser("normal", "Vera Quill"));
+  await vera.logIn(email);
   await vera.openProfile();
 
   await vera.moreActions().focus();
@@ -68,9 +59,9 @@ test("a user allows view only for 8 hours by keyboard alone; the impersonator se
   await sam.logIn("sam@vendor.test");
   await sam.page.goto("/impersonate");
   await sam.hydrated();
-  await sam.page.getByLabel("Search users").fill("Vera Quill");
+  await sam.searchSwitcher(email);
   await expect(sam.page.getByRole("row", { name: /Vera Quill/ })).toContainText("View only · 8 hours from the first start");
-  await impersonateFound(sam, "Vera Quill");
+  await sam.impersonate(email, "Vera Quill");
   await expect(sam.banner()).toContainText("View only");
   await expect(sam.page.getByText("View-only access: the user allowed viewing, not changes.")).toBeVisible();
   await expect(sam.page.getByLabel("New task")).toBeDisabled();
@@ -79,8 +70,9 @@ test("a user allows view only for 8 hours by keyboard alone; the impersonator se
 });
 
 test("the user is told on every open page within 2 s of a start, and can disallow from the notice", async ({ people }) => {
+  const email = await newUser("normal", "Nora Quill");
   const nora = await people();
-  await nora.logIn(await newUser("normal", "Nora Quill"));
+  await nora.logIn(email);
   await nora.openProfile();
   await nora.allowImpersonation();
   const home = await nora.context.newPage();
@@ -89,7 +81,7 @@ test("the user is told on every open page within 2 s of a start, and can disallo
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");
-  await impersonateFound(ada, "Nora Quill");
+  await ada.impersonate(email, "Nora Quill");
   const started = "Ada Admin started impersonating you";
   await expect(nora.page.getByText(started)).toBeVisible({ timeout: 2_000 });
   await expect(home.getByText(started)).toBeVisible({ timeout: 2_000 });
@@ -103,7 +95,7 @@ test("the user is told on every open page within 2 s of a start, and can disallo
   await hydrated(home);
   const sam = await people();
   await sam.logIn("sam@vendor.test");
-  await impersonateFound(sam, "Nora Quill");
+  await sam.impersonate(email, "Nora Quill");
   await expect(home.getByText("Sam Support started impersonating you")).toBeVisible({ timeout: 2_000 });
   await expect(home.getByText(started)).toBeHidden();
 

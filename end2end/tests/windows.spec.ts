@@ -28,7 +28,7 @@ test("when the duration is over the impersonator is out at zero", async ({ peopl
 
   const sam = await people("short");
   await sam.logIn("sam@vendor.test");
-  await sam.impersonate("Bob Stone");
+  await sam.impersonate("bob@acme.test", "Bob Stone");
   expect(await sam.secondsLeft()).toBeLessThanOrEqual(SHORT_WINDOWS.durationSeconds);
   await expect(bob.page.getByText("Being impersonated by Sam Support")).toBeVisible({ timeout: 5_000 });
 
