@@ -118,6 +118,11 @@ export class Person {
     await this.page.goto("/impersonate");
     await this.hydrated();
     await this.searchSwitcher(email);
+    await this.impersonateListed(name);
+  }
+
+  /** As a super admin on a switcher already narrowed to `name` (`searchSwitcher`): impersonate them. */
+  async impersonateListed(name: string): Promise<void> {
     await this.page.getByRole("button", { name: `Impersonate ${name}` }).click();
     await expect(this.banner()).toBeVisible();
     await this.hydrated();

@@ -61,7 +61,7 @@ test("a user allows view only for 8 hours by keyboard alone; the impersonator se
   await sam.hydrated();
   await sam.searchSwitcher(email);
   await expect(sam.page.getByRole("row", { name: /Vera Quill/ })).toContainText("View only · 8 hours from the first start");
-  await sam.impersonate(email, "Vera Quill");
+  await sam.impersonateListed("Vera Quill");
   await expect(sam.banner()).toContainText("View only");
   await expect(sam.page.getByText("View-only access: the user allowed viewing, not changes.")).toBeVisible();
   await expect(sam.page.getByLabel("New task")).toBeDisabled();
