@@ -44,6 +44,11 @@ function isProblem(type: string, text: string): boolean {
 }
 
 /** Where a person's browser is: its time zone (IANA name), the machine's when not given. */
+/** Waits until `page` has hydrated (the app marks `<body data-hydrated="true">`), so clicks reach handlers. */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
+}
+
 export type Place = { timezoneId?: string };
 
 /** A person in their own browser: its own context, its own cookies, its console watched. */
@@ -79,7 +84,7 @@ export class Person {
 
   /** Waits until the page is interactive (the WASM took over the server-rendered HTML). */
   async hydrated(): Promise<void> {
-    await this.page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
+    await hydrated(this.page);
   }
 
   async openProfile(): Promise<void> {

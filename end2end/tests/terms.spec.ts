@@ -3,17 +3,13 @@
 // told on every open page the moment someone starts.
 import AxeBuilder from "@axe-core/playwright";
 import { Page } from "@playwright/test";
-import { test, expect, newUser } from "../support/fixtures";
+import { test, expect, hydrated, newUser } from "../support/fixtures";
 
 async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();
   return results.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-}
-
-async function hydrated(page: Page) {
-  await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
 }
 
 test("a user allows view only for 8 hours by keyboard alone; the impersonator sees View only and can change nothing", async ({ people }) => {
