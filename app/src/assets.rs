@@ -35,15 +35,20 @@ const HYDRATION_SCRIPT: &str = include_str!("hydration_script.js");
 
 /// The stylesheet, the preloads and the hydration script for `names` under `/{pkg}/`: what
 /// `HashedStylesheet` and `HydrationScripts` write, without reading any file.
+///
+/// One difference: Leptos 0.8 writes the CSP nonce as the preloads' `crossorigin` value. A browser
+/// reads an unknown value as `anonymous`, which is what the two fetches need to use the preloads,
+/// so that is written instead: the nonce then appears only in `nonce` attributes, which browsers
+/// hide from the page's scripts and style selectors.
 #[component]
 pub fn HashedAssets(names: AssetNames, pkg: String) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
-    let crossorigin = nonce.as_ref().map(|n| n.to_string()).unwrap_or_default();
+    let crossorigin = "anonymous";
     let AssetNames { css, js, wasm } = names;
     let script = format!("{HYDRATION_SCRIPT}({:?}, {pkg:?}, {js:?}, {wasm:?}, false);", "");
     view! {
         <link id="leptos" rel="stylesheet" href=format!("/{pkg}/{css}.css") />
-        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin=crossorigin.clone() />
+        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin=crossorigin />
         <link rel="preload" href=format!("/{pkg}/{wasm}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=crossorigin />
         <script type="module" nonce=nonce>{script}</script>
     }
@@ -51,7 +56,21 @@ pub fn HashedAssets(names: AssetNames, pkg: String) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::AssetNames;
+    use super::{AssetNames, HashedAssets};
+    use leptos::prelude::*;
+
+    #[test]
+    fn the_nonce_is_written_only_where_browsers_hide_it() {
+        let owner = Owner::new();
+        owner.set();
+        provide_context(leptos::nonce::Nonce::from_value("n0nce-of-this-response"));
+        let names = AssetNames { css: "app.c".into(), js: "app.j".into(), wasm: "app.w".into() };
+        let html = view! { <HashedAssets names pkg="pkg".to_owned() /> }.to_html();
+        assert_eq!(html.matches("n0nce-of-this-response").count(), 1, "{html}");
+        assert!(html.contains(r#"<script type="module" nonce="n0nce-of-this-response">"#), "{html}");
+        assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/app.j.js" crossorigin="anonymous">"#), "{html}");
+        assert!(html.contains(r#"href="/pkg/app.w.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">"#), "{html}");
+    }
 
     #[test]
     fn the_hash_file_names_each_file() {
