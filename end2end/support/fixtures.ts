@@ -43,12 +43,12 @@ function isProblem(type: string, text: string): boolean {
   return type === "error" || /hydrat/i.test(text) || /Content Security Policy/i.test(text);
 }
 
-/** Where a person's browser is: its time zone (IANA name), the machine's when not given. */
 /** Waits until `page` has hydrated (the app marks `<body data-hydrated="true">`), so clicks reach handlers. */
 export async function hydrated(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 15_000 });
 }
 
+/** Where a person's browser is: its time zone (IANA name), the machine's when not given. */
 export type Place = { timezoneId?: string };
 
 /** A person in their own browser: its own context, its own cookies, its console watched. */
