@@ -40,7 +40,8 @@ export async function newUser(server: Server, name: string, tenant = "Acme"): Pr
 
 /** Console messages that mean something is wrong with a page. */
 function isProblem(type: string, text: string): boolean {
-  return type === "error" || /hydrat/i.test(text) || /Content Security Policy/i.test(text);
+  // A preload the page cannot use is fetched twice; Chromium says so as a warning.
+  return type === "error" || /hydrat/i.test(text) || /Content Security Policy/i.test(text) || /preload/i.test(text);
 }
 
 /** Waits until `page` has hydrated (the app marks `<body data-hydrated="true">`), so clicks reach handlers. */
