@@ -93,6 +93,19 @@ test("menus work from the keyboard and give focus back", async ({ people }) => {
   await expect(carla.page.getByRole("menuitem", { name: "Allow to Impersonate" })).toBeHidden();
 });
 
+test("a page downloads its front end once: the script and the WASM come from their preloads", async ({ people }) => {
+  // The page head preloads both; a preload the page's own fetch cannot use (a credentials mode
+  // that does not match) is fetched a second time, the WASM's 300 KB among it.
+  const visitor = await people();
+  await visitor.page.goto("/login");
+  await visitor.hydrated();
+  const fetched = await visitor.page.evaluate(() =>
+    performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname).filter((path) => path.startsWith("/pkg/")),
+  );
+  expect(fetched.filter((path) => path.endsWith(".wasm")), fetched.join(", ")).toHaveLength(1);
+  expect(fetched.filter((path) => path.endsWith(".js")), fetched.join(", ")).toHaveLength(1);
+});
+
 test("times read in the reader's own time zone, with the UTC reading on hover", async ({ people }) => {
   const carla = await people("normal", { timezoneId: "Asia/Kolkata" });
   await carla.logIn("carla@acme.test");
@@ -111,16 +124,3 @@ function reading(instant: number, offsetMinutes: number, zone: string): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${t.getUTCDate()} ${month} ${t.getUTCFullYear()}, ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())} ${zone}`;
 }
-
-test("a page downloads its front end once: the script and the WASM come from their preloads", async ({ people }) => {
-  // The page head preloads both; a preload the page's own fetch cannot use (a credentials mode
-  // that does not match) is fetched a second time, the WASM's 300 KB among it.
-  const visitor = await people();
-  await visitor.page.goto("/login");
-  await visitor.hydrated();
-  const fetched = await visitor.page.evaluate(() =>
-    performance.getEntriesByType("resource").map((entry) => new URL(entry.name).pathname).filter((path) => path.startsWith("/pkg/")),
-  );
-  expect(fetched.filter((path) => path.endsWith(".wasm")), fetched.join(", ")).toHaveLength(1);
-  expect(fetched.filter((path) => path.endsWith(".js")), fetched.join(", ")).toHaveLength(1);
-});
