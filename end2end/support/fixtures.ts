@@ -127,7 +127,7 @@ export class Person {
     await this.impersonateListed(name);
   }
 
-  /** As a super admin on a switcher already narrowed to `name` (`searchSwitcher`): impersonate them. */
+  /** As a super admin on a switcher already narrowed to one user (`searchSwitcher`, by email): impersonate `name`. */
   async impersonateListed(name: string): Promise<void> {
     await this.page.getByRole("button", { name: `Impersonate ${name}` }).click();
     await expect(this.banner()).toBeVisible();
