@@ -4,6 +4,7 @@
 //! pages, the server functions (with their errors' statuses, and a body size limit) and the live channel.
 
 mod api_status;
+mod assets;
 mod client;
 mod csrf;
 mod deadline;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -83,6 +85,29 @@ fn asset_names(options: &LeptosOptions) -> Option<AssetNames> {
     }
 }
 
+/// Where the front end's files are served from. Either way a file goes out compressed at build
+/// time (brotli and gzip beside each file) to a browser that accepts it, never compressed per request.
+enum FrontEnd {
+    /// A release build's: read once, at start-up (see `assets`).
+    InMemory(assets::AssetFiles),
+    /// A development build's, or a release build's whose files could not be read: read on each request.
+    OnDisk(std::path::PathBuf),
+}
+
+fn front_end(options: &LeptosOptions, hashed_names: bool) -> FrontEnd {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    if !hashed_names {
+        return FrontEnd::OnDisk(dir);
+    }
+    match assets::AssetFiles::read(&dir) {
+        Ok(files) => FrontEnd::InMemory(files),
+        Err(error) => {
+            tracing::warn!(dir = %dir.display(), %error, "cannot read the front end's files; serving them from disk");
+            FrontEnd::OnDisk(dir)
+        }
+    }
+}
+
 /// The span a request's logs nest in: its id, method and path (never the query, which may carry
 /// a `next` address or other personal detail).
 fn request_span(request: &Request) -> tracing::Span {
@@ -93,7 +118,9 @@ fn request_span(request: &Request) -> tracing::Span {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
-    let render_context = context(state.services.clone(), asset_names(&state.leptos_options));
+    let names = asset_names(&state.leptos_options);
+    let front_end = front_end(&state.leptos_options, names.is_some());
+    let render_context = context(state.services.clone(), names);
     let shell = move || app::shell(options.clone());
     let sessions = guard::Sessions { store: state.store.clone(), cookie: state.services.cookie.clone() };
     let layers = ServiceBuilder::new()
@@ -113,12 +140,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
-    // The front end's files, precompressed at build time (brotli and gzip beside each file): sent
-    // compressed to browsers that accept it, without compressing on every request.
-    let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
-    let assets = tower_http::services::ServeDir::new(pkg).precompressed_br().precompressed_gzip();
-    Router::new()
-        .nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), assets)
+    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
+    let router = match front_end {
+        FrontEnd::InMemory(files) => Router::new().nest(&pkg, files.router()),
+        FrontEnd::OnDisk(dir) => Router::new().nest_service(&pkg, ServeDir::new(dir).precompressed_br().precompressed_gzip()),
+    };
+    router
         .route("/api/events", get(events::stream))
         .route("/api/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, render_context.clone(), shell)

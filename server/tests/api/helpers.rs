@@ -149,11 +149,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        TestApp::spawn_with_site(configure, false).await
+        TestApp::spawn_with_site(configure, false, &[]).await
     }
 
     /// `hashed_assets`: as a release build, whose front-end file names carry their hashes.
-    pub async fn spawn_with_site(configure: impl FnOnce(&mut Settings), hashed_assets: bool) -> TestApp {
+    /// `files` are written before the server starts, below the test's own directory: `site/` is
+    /// the site's root, and a `hash.txt` beside it the build's hash file (a release build keeps it
+    /// beside its binary, out of the site).
+    pub async fn spawn_with_site(configure: impl FnOnce(&mut Settings), hashed_assets: bool, files: &[(&str, &[u8])]) -> TestApp {
         let time_limit = TimeLimit::start();
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut settings = test_settings();
@@ -166,11 +169,15 @@ impl TestApp {
         let site = dir.path().join("site");
         std::fs::create_dir_all(site.join("pkg")).expect("a site dir");
         std::fs::write(site.join("pkg").join("impersonate.css"), TEST_STYLESHEET).expect("a stylesheet");
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).expect("a site file");
+        }
         let options = LeptosOptions::builder()
             .output_name("impersonate")
             .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
             .site_root(site.display().to_string())
             .hash_files(hashed_assets)
+            .hash_file(dir.path().join("hash.txt").display().to_string().into())
             .build();
         let clock = Arc::new(ManualClock::starting_at(T0));
         let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");

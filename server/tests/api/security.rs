@@ -242,7 +242,7 @@ async fn a_flood_of_logins_is_answered_busy_instead_of_queueing_without_limit() 
 /// encoding it accepts, and, when the names carry hashes, leave to keep it for a year.
 #[tokio::test]
 async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_names_are_hashed() {
-    let app = TestApp::spawn_with_site(|_| {}, true).await;
+    let app = TestApp::spawn_with_site(|_| {}, true, &[]).await;
     let pkg = app.site.join("pkg");
     for (name, content) in [("app.abc123.wasm", "raw"), ("app.abc123.wasm.br", "brotli"), ("app.abc123.wasm.gz", "gzip")] {
         std::fs::write(pkg.join(name), content).expect("a file");
@@ -255,11 +255,64 @@ async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_name
         assert_eq!(response.headers()["vary"], "accept-encoding");
         assert_eq!(response.bytes().await.expect("a body"), body.as_bytes());
     }
-    // (No page here: rendering one needs the build's hash.txt beside the test binary.)
+    // (No page here: it would need the build's hash file; the next test has one.)
     let answer = app.browser().call("session/viewer", &[]).await;
     assert_eq!(answer.headers()["cache-control"], "no-store", "answers are never kept");
 
     let unhashed = TestApp::spawn().await;
     let asset = unhashed.browser().get("/pkg/impersonate.css").await;
     assert_eq!(asset.headers()["cache-control"], "no-cache", "without hashes a browser checks each time");
+}
+
+/// A release build reads its front end once, at start-up (its names change with its content): the
+/// page names the hashed files, each is sent in the encoding the browser weighs highest of the
+/// copies there are, and a file changed on disk afterwards is not what is served.
+#[tokio::test]
+async fn a_release_build_serves_the_front_end_it_started_with() {
+    let files: &[(&str, &[u8])] = &[
+        ("hash.txt", b"js: j1\nwasm: w1\ncss: c1\n"),
+        ("site/pkg/impersonate.j1.js", b"plain js"),
+        ("site/pkg/impersonate.j1.js.br", b"brotli js"),
+        ("site/pkg/impersonate.j1.js.gz", b"gzip js"),
+        ("site/pkg/impersonate.w1.wasm", b"plain wasm"),
+        ("site/pkg/impersonate.w1.wasm.br", b"brotli wasm"),
+        ("site/pkg/impersonate.c1.css", b"plain css"),
+    ];
+    let app = TestApp::spawn_with_site(|_| {}, true, files).await;
+    let page = app.browser().get("/login").await.text().await.expect("a page");
+    for name in ["impersonate.c1.css", "impersonate.j1.js", "impersonate.w1.wasm"] {
+        assert!(page.contains(&format!(r#"href="/pkg/{name}""#)), "the page names {name}: {page}");
+    }
+    for (name, _) in &files[1..] {
+        std::fs::write(app.site.join(name.trim_start_matches("site/")), "changed after start-up").expect("a file");
+    }
+
+    let get = |name: &str, accept: &str| bare_client().get(format!("{}/pkg/{name}", app.address)).header("accept-encoding", accept).send();
+    for (name, accept, encoding, body, content_type) in [
+        ("impersonate.w1.wasm", "gzip, deflate, br, zstd", Some("br"), "brotli wasm", "application/wasm"),
+        ("impersonate.w1.wasm", "gzip", None, "plain wasm", "application/wasm"),
+        ("impersonate.j1.js", "br;q=0.5, gzip", Some("gzip"), "gzip js", "text/javascript"),
+        ("impersonate.j1.js", "identity", None, "plain js", "text/javascript"),
+        ("impersonate.c1.css", "br, gzip", None, "plain css", "text/css"),
+    ] {
+        let response = get(name, accept).await.expect("an answer");
+        assert_eq!(response.status(), StatusCode::OK, "{name} {accept}");
+        let header = |h: &str| response.headers().get(h).map(|v| v.to_str().expect("text").to_owned());
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{name} {accept}");
+        assert_eq!(header("content-type").as_deref(), Some(content_type), "{name}");
+        assert_eq!(header("cache-control").as_deref(), Some("public, max-age=31536000, immutable"), "{name}");
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"), "{name}");
+        assert_eq!(response.bytes().await.expect("a body"), body.as_bytes(), "{name} {accept}");
+    }
+
+    let head = bare_client().head(format!("{}/pkg/impersonate.w1.wasm", app.address)).header("accept-encoding", "br").send().await.expect("an answer");
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["content-length"], "brotli wasm".len().to_string().as_str());
+    assert!(head.bytes().await.expect("a body").is_empty(), "HEAD sends no body");
+
+    for missing in ["impersonate.w1.wasm.br", "impersonate.old.wasm", "..%2F..%2Fhash.txt"] {
+        assert_eq!(get(missing, "br").await.expect("an answer").status(), StatusCode::NOT_FOUND, "{missing}");
+    }
+    let post = app.browser().client.post(format!("{}/pkg/impersonate.j1.js", app.address)).send().await.expect("an answer");
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }

@@ -1,0 +1,185 @@
+//! The front end's files, served from memory in a release build.
+//!
+//! A release build's file names carry their content's hash, so the files cannot change while this
+//! process runs: each is read once, at start-up, with the brotli and gzip copies the build made
+//! beside it. Read from disk on every request (tower-http's `ServeDir`), a file cost a few trips to
+//! tokio's blocking pool for the open, the metadata and the reads: 10.8 context switches and more
+//! CPU than the login page's whole render (bench 20261128-124635). A development build's files
+//! change under `cargo leptos watch`, so it keeps `ServeDir`.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Every file of the front end, by its path below the package directory (`/` between parts).
+#[derive(Clone)]
+pub struct AssetFiles(Arc<HashMap<String, Asset>>);
+
+/// One file and the copies of it compressed at build time.
+struct Asset {
+    content_type: HeaderValue,
+    plain: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
+}
+
+/// How a file is sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl AssetFiles {
+    /// Reads every file below `dir`. A `.br` or `.gz` file is not served under its own name but
+    /// as its plain file's encoding.
+    pub fn read(dir: &std::path::Path) -> std::io::Result<AssetFiles> {
+        let mut found = HashMap::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(current) = dirs.pop() {
+            for entry in std::fs::read_dir(&current)? {
+                let path = entry?.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let Some(name) = relative_name(dir, &path) else {
+                    tracing::warn!(path = %path.display(), "a front-end file whose name is not UTF-8; not served");
+                    continue;
+                };
+                found.insert(name, Bytes::from(std::fs::read(&path)?));
+            }
+        }
+        let assets = found
+            .iter()
+            .filter(|(name, _)| !name.ends_with(".br") && !name.ends_with(".gz"))
+            .map(|(name, plain)| {
+                let content_type = mime_guess::from_path(name).first_raw().unwrap_or("application/octet-stream");
+                let asset = Asset {
+                    content_type: HeaderValue::from_static(content_type),
+                    plain: plain.clone(),
+                    brotli: found.get(&format!("{name}.br")).cloned(),
+                    gzip: found.get(&format!("{name}.gz")).cloned(),
+                };
+                (name.clone(), asset)
+            })
+            .collect();
+        Ok(AssetFiles(Arc::new(assets)))
+    }
+
+    /// The routes that serve them, to be nested under the package directory's path. `get` answers
+    /// `HEAD` too; other methods get 405.
+    pub fn router<S>(self) -> Router<S> {
+        Router::new().route("/{*file}", get(serve)).with_state(self)
+    }
+}
+
+fn relative_name(dir: &std::path::Path, path: &std::path::Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = path.strip_prefix(dir).ok()?.components().map(|part| part.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+async fn serve(State(files): State<AssetFiles>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let Some(asset) = files.0.get(&file) else { return StatusCode::NOT_FOUND.into_response() };
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).unwrap_or("");
+    let (body, encoding) = match choose(accept, asset.brotli.is_some(), asset.gzip.is_some()) {
+        Encoding::Brotli => (asset.brotli.as_ref(), Some("br")),
+        Encoding::Gzip => (asset.gzip.as_ref(), Some("gzip")),
+        Encoding::Identity => (None, None),
+    };
+    let mut response = Response::new(Body::from(body.unwrap_or(&asset.plain).clone()));
+    response.headers_mut().insert(header::CONTENT_TYPE, asset.content_type.clone());
+    if let Some(encoding) = encoding {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
+}
+
+/// Of the copies there are, the one `accept` (an `Accept-Encoding` value) weighs highest, brotli
+/// on a tie (it is the smaller); the plain file when it accepts neither.
+fn choose(accept: &str, brotli: bool, gzip: bool) -> Encoding {
+    let br = if brotli { weight(accept, "br") } else { 0.0 };
+    let gz = if gzip { weight(accept, "gzip") } else { 0.0 };
+    if br > 0.0 && br >= gz {
+        Encoding::Brotli
+    } else if gz > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+/// The weight (`q`) `accept` gives `coding` (RFC 9110, 12.5.3): its own entry's, else `*`'s,
+/// else 0. An entry with a weight that is not a number from 0 to 1 counts for nothing.
+fn weight(accept: &str, coding: &str) -> f32 {
+    let mut any = 0.0;
+    for entry in accept.split(',') {
+        let mut parts = entry.split(';');
+        let name = parts.next().unwrap_or_default().trim();
+        let q = parts.map(str::trim).find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")));
+        let Some(q) = q.map_or(Some(1.0), |q| q.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q))) else { continue };
+        if name.eq_ignore_ascii_case(coding) {
+            return q;
+        }
+        if name == "*" {
+            any = q;
+        }
+    }
+    any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Encoding::{Brotli, Gzip, Identity};
+    use super::*;
+
+    #[test]
+    fn a_browser_gets_brotli_and_an_older_client_gzip() {
+        assert_eq!(choose("gzip, deflate, br, zstd", true, true), Brotli);
+        assert_eq!(choose("gzip, deflate", true, true), Gzip);
+        assert_eq!(choose("", true, true), Identity);
+        assert_eq!(choose("identity", true, true), Identity);
+    }
+
+    #[test]
+    fn only_a_copy_that_exists_is_chosen() {
+        assert_eq!(choose("br, gzip", false, true), Gzip);
+        assert_eq!(choose("br", false, true), Identity);
+        assert_eq!(choose("br, gzip", false, false), Identity);
+    }
+
+    #[test]
+    fn weights_decide_and_a_zero_weight_refuses() {
+        assert_eq!(choose("br;q=0.5, gzip;q=0.8", true, true), Gzip);
+        assert_eq!(choose("br;q=0, gzip", true, true), Gzip);
+        assert_eq!(choose("br; q=0, gzip;q=0", true, true), Identity);
+        assert_eq!(choose("BR;Q=1", true, true), Brotli);
+    }
+
+    #[test]
+    fn a_wildcard_stands_for_the_codings_not_named() {
+        assert_eq!(choose("*", true, true), Brotli);
+        assert_eq!(choose("br;q=0, *", true, true), Gzip);
+        assert_eq!(choose("*;q=0", true, true), Identity);
+    }
+
+    #[test]
+    fn a_malformed_weight_counts_for_nothing() {
+        assert_eq!(choose("br;q=lots, gzip", true, true), Gzip);
+        assert_eq!(choose("br;q=2", true, true), Identity);
+        assert_eq!(choose(",;,br", true, true), Brotli);
+    }
+
+    #[test]
+    fn files_are_named_by_their_path_below_the_directory() {
+        let dir = std::path::Path::new("/site/pkg");
+        assert_eq!(relative_name(dir, &dir.join("snippets/x/a.js")).as_deref(), Some("snippets/x/a.js"));
+        assert_eq!(relative_name(dir, std::path::Path::new("/elsewhere/a.js")), None);
+    }
+}
