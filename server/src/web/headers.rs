@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::HeaderValue;
+use http::{HeaderValue, StatusCode};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 
 /// The nonce of this response's inline scripts.
@@ -57,6 +57,7 @@ pub async fn security_headers(State(settings): State<HeaderSettings>, mut reques
     let is_asset = request.uri().path().starts_with("/pkg/");
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
+    let cache = cache_control(is_asset, settings.hashed_assets, response.status());
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0, reload_port)) {
         headers.insert(CONTENT_SECURITY_POLICY, csp);
@@ -69,19 +70,26 @@ pub async fn security_headers(State(settings): State<HeaderSettings>, mut reques
     if settings.https {
         headers.insert(http::header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    // Pages and answers can show someone's data: never store them. Hashed assets are kept for a
-    // year (a new build has new names); unhashed ones (a development build) are checked each time.
-    let cache = match (is_asset, settings.hashed_assets) {
-        (false, _) => "no-store",
-        (true, true) => "public, max-age=31536000, immutable",
-        (true, false) => "no-cache",
-    };
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     if is_asset {
         // The same name is sent as brotli, gzip or plain: caches on the way must keep them apart.
         headers.insert(http::header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// How long a response may be kept. Pages and answers can show someone's data: never. A hashed
+/// asset for a year (a new build has new names); an unhashed one (a development build) is checked
+/// each time. An asset that is not there is not kept at all: during a rolling deploy an instance
+/// still on the older build lacks the newer build's files, and a 404 kept for a year would leave
+/// that browser without them for good.
+fn cache_control(is_asset: bool, hashed_assets: bool, status: StatusCode) -> &'static str {
+    let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
+    match (is_asset && found, hashed_assets) {
+        (false, _) => "no-store",
+        (true, true) => "public, max-age=31536000, immutable",
+        (true, false) => "no-cache",
+    }
 }
 
 #[cfg(test)]
@@ -95,6 +103,16 @@ mod tests {
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
         assert!(!csp.contains("ws://"));
+    }
+
+    #[test]
+    fn only_an_asset_that_is_there_is_kept() {
+        assert_eq!(cache_control(true, true, StatusCode::OK), "public, max-age=31536000, immutable");
+        assert_eq!(cache_control(true, false, StatusCode::OK), "no-cache");
+        assert_eq!(cache_control(true, false, StatusCode::NOT_MODIFIED), "no-cache");
+        assert_eq!(cache_control(true, true, StatusCode::NOT_FOUND), "no-store");
+        assert_eq!(cache_control(true, false, StatusCode::INTERNAL_SERVER_ERROR), "no-store");
+        assert_eq!(cache_control(false, true, StatusCode::OK), "no-store");
     }
 
     #[test]
