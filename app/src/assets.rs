@@ -8,6 +8,10 @@
 
 use leptos::prelude::*;
 
+/// The icon the page head links: a file at the site's root (from `public/`), not hashed. The
+/// server serves it to visitors too, without a session.
+pub const FAVICON: &str = "/favicon.svg";
+
 /// The hashed names of the stylesheet, the JS glue and the WASM module, without directories or
 /// extensions (`impersonate.<hash>`), as cargo-leptos names them.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -30,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="icon" href=assets::FAVICON type="image/svg+xml" />
                 // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
                 // so browsers may keep it for good; a new build has a new name.
                 // The server provides the names it read from hash.txt once at start-up (see

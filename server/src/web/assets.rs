@@ -5,7 +5,8 @@
 //! beside it. Read from disk on every request (tower-http's `ServeDir`), a file cost a few trips to
 //! tokio's blocking pool for the open, the metadata and the reads: 10.8 context switches and more
 //! CPU than the login page's whole render (bench 20261128-124635). A development build's files
-//! change under `cargo leptos watch`, so it keeps `ServeDir`.
+//! change under `cargo leptos watch`, so it keeps `ServeDir`. The page's icon, at the site's
+//! root, is read the same way.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -56,6 +57,25 @@ impl AssetFiles {
                 found.insert(name, Bytes::from(std::fs::read(&path)?));
             }
         }
+        Ok(AssetFiles::from_found(&found))
+    }
+
+    /// Reads the file `name` in `dir`, and its `.br` and `.gz` copies where there are.
+    pub fn read_one(dir: &std::path::Path, name: &str) -> std::io::Result<AssetFiles> {
+        let mut found = HashMap::new();
+        for file in [name.to_owned(), format!("{name}.br"), format!("{name}.gz")] {
+            match std::fs::read(dir.join(&file)) {
+                Ok(content) => {
+                    found.insert(file, Bytes::from(content));
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound && file != name => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(AssetFiles::from_found(&found))
+    }
+
+    fn from_found(found: &HashMap<String, Bytes>) -> AssetFiles {
         let assets = found
             .iter()
             .filter(|(name, _)| !name.ends_with(".br") && !name.ends_with(".gz"))
@@ -70,13 +90,35 @@ impl AssetFiles {
                 (name.clone(), asset)
             })
             .collect();
-        Ok(AssetFiles(Arc::new(assets)))
+        AssetFiles(Arc::new(assets))
     }
 
     /// The routes that serve them, to be nested under the package directory's path. `get` answers
     /// `HEAD` too; other methods get 405.
     pub fn router<S>(self) -> Router<S> {
         Router::new().route("/{*file}", get(serve)).with_state(self)
+    }
+
+    /// A route that serves the file `name` at `path`.
+    pub fn route_one<S: Clone + Send + Sync + 'static>(self, path: &str, name: &str) -> Router<S> {
+        let name = name.to_owned();
+        Router::new().route(path, get(move |headers: HeaderMap| async move { self.respond(&name, &headers) }))
+    }
+
+    fn respond(&self, file: &str, headers: &HeaderMap) -> Response {
+        let Some(asset) = self.0.get(file) else { return StatusCode::NOT_FOUND.into_response() };
+        let accept = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).unwrap_or("");
+        let (body, encoding) = match choose(accept, asset.brotli.is_some(), asset.gzip.is_some()) {
+            Encoding::Brotli => (asset.brotli.as_ref(), Some("br")),
+            Encoding::Gzip => (asset.gzip.as_ref(), Some("gzip")),
+            Encoding::Identity => (None, None),
+        };
+        let mut response = Response::new(Body::from(body.unwrap_or(&asset.plain).clone()));
+        response.headers_mut().insert(header::CONTENT_TYPE, asset.content_type.clone());
+        if let Some(encoding) = encoding {
+            response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
     }
 }
 
@@ -86,19 +128,7 @@ fn relative_name(dir: &std::path::Path, path: &std::path::Path) -> Option<String
 }
 
 async fn serve(State(files): State<AssetFiles>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some(asset) = files.0.get(&file) else { return StatusCode::NOT_FOUND.into_response() };
-    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).unwrap_or("");
-    let (body, encoding) = match choose(accept, asset.brotli.is_some(), asset.gzip.is_some()) {
-        Encoding::Brotli => (asset.brotli.as_ref(), Some("br")),
-        Encoding::Gzip => (asset.gzip.as_ref(), Some("gzip")),
-        Encoding::Identity => (None, None),
-    };
-    let mut response = Response::new(Body::from(body.unwrap_or(&asset.plain).clone()));
-    response.headers_mut().insert(header::CONTENT_TYPE, asset.content_type.clone());
-    if let Some(encoding) = encoding {
-        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-    }
-    response
+    files.respond(&file, &headers)
 }
 
 /// Of the copies there are, the one `accept` (an `Accept-Encoding` value) weighs highest, brotli

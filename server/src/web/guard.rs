@@ -12,7 +12,7 @@ use tower_cookies::Cookies;
 
 /// Static files need no session; everything else is resolved from the cookie on every request.
 fn needs_session(path: &str) -> bool {
-    !path.starts_with("/pkg/") && path != "/favicon.ico"
+    !path.starts_with("/pkg/") && path != app::assets::FAVICON && path != "/favicon.ico"
 }
 
 /// What resolving a session needs: the layer's state, which axum copies on every request.
@@ -105,5 +105,6 @@ mod tests {
         assert_eq!(redirect_for(&Method::POST, "/api/profile", None, false), None);
         assert_eq!(redirect_for(&Method::GET, "/api/events", None, false), None);
         assert_eq!(redirect_for(&Method::GET, "/pkg/impersonate.js", None, false), None);
+        assert_eq!(redirect_for(&Method::GET, "/favicon.svg", None, false), None, "the login page's icon");
     }
 }

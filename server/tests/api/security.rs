@@ -264,9 +264,10 @@ async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_name
     assert_eq!(asset.headers()["cache-control"], "no-cache", "without hashes a browser checks each time");
 }
 
-/// A release build reads its front end once, at start-up (its names change with its content): the
-/// page names the hashed files, each is sent in the encoding the browser weighs highest of the
-/// copies there are, and a file changed on disk afterwards is not what is served.
+/// A release build reads its front end and the page's icon once, at start-up (the front end's
+/// names change with its content): the page names the hashed files, each is sent in the encoding
+/// the browser weighs highest of the copies there are, and a file changed on disk afterwards is
+/// not what is served.
 #[tokio::test]
 async fn a_release_build_serves_the_front_end_it_started_with() {
     let files: &[(&str, &[u8])] = &[
@@ -277,6 +278,8 @@ async fn a_release_build_serves_the_front_end_it_started_with() {
         ("site/pkg/impersonate.w1.wasm", b"plain wasm"),
         ("site/pkg/impersonate.w1.wasm.br", b"brotli wasm"),
         ("site/pkg/impersonate.c1.css", b"plain css"),
+        ("site/favicon.svg", b"plain icon"),
+        ("site/favicon.svg.br", b"brotli icon"),
     ];
     let app = TestApp::spawn_with_site(|_| {}, true, files).await;
     let page = app.browser().get("/login").await.text().await.expect("a page");
@@ -304,6 +307,14 @@ async fn a_release_build_serves_the_front_end_it_started_with() {
         assert_eq!(header("vary").as_deref(), Some("accept-encoding"), "{name}");
         assert_eq!(response.bytes().await.expect("a body"), body.as_bytes(), "{name} {accept}");
     }
+
+    // The page's icon, asked for by a visitor on the login page: no session needed, and kept a
+    // day (its name does not change with its content).
+    let icon = bare_client().get(format!("{}/favicon.svg", app.address)).header("accept-encoding", "br").send().await.expect("an answer");
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert_eq!(icon.headers()["cache-control"], "public, max-age=86400");
+    assert_eq!(icon.bytes().await.expect("a body"), "brotli icon".as_bytes());
 
     let head = bare_client().head(format!("{}/pkg/impersonate.w1.wasm", app.address)).header("accept-encoding", "br").send().await.expect("an answer");
     assert_eq!(head.status(), StatusCode::OK);
