@@ -17,7 +17,8 @@ use axum::routing::get;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Every file of the front end, by its path below the package directory (`/` between parts).
+/// Files read at start-up, by their path below the directory they were read from (`/` between
+/// parts): the package directory's, or the site root's icon.
 #[derive(Clone)]
 pub struct AssetFiles(Arc<HashMap<String, Asset>>);
 
@@ -101,7 +102,8 @@ impl AssetFiles {
 
     /// A route that serves the file `name` at `path`.
     pub fn route_one<S: Clone + Send + Sync + 'static>(self, path: &str, name: &str) -> Router<S> {
-        let name = name.to_owned();
+        // axum clones a handler for each request: a shared name, not a new string each time.
+        let name: Arc<str> = name.into();
         Router::new().route(path, get(move |headers: HeaderMap| async move { self.respond(&name, &headers) }))
     }
 
