@@ -6,19 +6,20 @@
 //! tokio's blocking pool for the open, the metadata and the reads: 10.8 context switches and more
 //! CPU than the login page's whole render (bench 20261128-124635). A development build's files
 //! change under `cargo leptos watch`, so it keeps `ServeDir`. The page's icon, at the site's
-//! root, is read the same way.
+//! root, is read and served the same way.
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use app::assets::FAVICON;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Files read at start-up, by their path below the directory they were read from (`/` between
-/// parts): the package directory's, or the site root's icon.
+/// Every file of the site, by the path it is asked for (`/pkg/impersonate.<hash>.wasm`,
+/// `/favicon.svg`).
 #[derive(Clone)]
 pub struct AssetFiles(Arc<HashMap<String, Asset>>);
 
@@ -39,11 +40,11 @@ enum Encoding {
 }
 
 impl AssetFiles {
-    /// Reads every file below `dir`. A `.br` or `.gz` file is not served under its own name but
-    /// as its plain file's encoding.
-    pub fn read(dir: &std::path::Path) -> std::io::Result<AssetFiles> {
+    /// Reads every file below the site's root. A `.br` or `.gz` file is not served under its own
+    /// name but as its plain file's encoding.
+    pub fn read(site_root: &std::path::Path) -> std::io::Result<AssetFiles> {
         let mut found = HashMap::new();
-        let mut dirs = vec![dir.to_path_buf()];
+        let mut dirs = vec![site_root.to_path_buf()];
         while let Some(current) = dirs.pop() {
             for entry in std::fs::read_dir(&current)? {
                 let path = entry?.path();
@@ -51,32 +52,13 @@ impl AssetFiles {
                     dirs.push(path);
                     continue;
                 }
-                let Some(name) = relative_name(dir, &path) else {
+                let Some(name) = url_path(site_root, &path) else {
                     tracing::warn!(path = %path.display(), "a front-end file whose name is not UTF-8; not served");
                     continue;
                 };
                 found.insert(name, Bytes::from(std::fs::read(&path)?));
             }
         }
-        Ok(AssetFiles::from_found(&found))
-    }
-
-    /// Reads the file `name` in `dir`, and its `.br` and `.gz` copies where there are.
-    pub fn read_one(dir: &std::path::Path, name: &str) -> std::io::Result<AssetFiles> {
-        let mut found = HashMap::new();
-        for file in [name.to_owned(), format!("{name}.br"), format!("{name}.gz")] {
-            match std::fs::read(dir.join(&file)) {
-                Ok(content) => {
-                    found.insert(file, Bytes::from(content));
-                }
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound && file != name => {}
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(AssetFiles::from_found(&found))
-    }
-
-    fn from_found(found: &HashMap<String, Bytes>) -> AssetFiles {
         let assets = found
             .iter()
             .filter(|(name, _)| !name.ends_with(".br") && !name.ends_with(".gz"))
@@ -91,46 +73,36 @@ impl AssetFiles {
                 (name.clone(), asset)
             })
             .collect();
-        AssetFiles(Arc::new(assets))
+        Ok(AssetFiles(Arc::new(assets)))
     }
 
-    /// The routes that serve them, to be nested under the package directory's path. `get` answers
+    /// The routes that serve the package directory's files and the page's icon. `get` answers
     /// `HEAD` too; other methods get 405.
-    pub fn router<S>(self) -> Router<S> {
-        Router::new().route("/{*file}", get(serve)).with_state(self)
-    }
-
-    /// A route that serves the file `name` at `path`.
-    pub fn route_one<S: Clone + Send + Sync + 'static>(self, path: &str, name: &str) -> Router<S> {
-        // axum clones a handler for each request: a shared name, not a new string each time.
-        let name: Arc<str> = name.into();
-        Router::new().route(path, get(move |headers: HeaderMap| async move { self.respond(&name, &headers) }))
-    }
-
-    fn respond(&self, file: &str, headers: &HeaderMap) -> Response {
-        let Some(asset) = self.0.get(file) else { return StatusCode::NOT_FOUND.into_response() };
-        let accept = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).unwrap_or("");
-        let (body, encoding) = match choose(accept, asset.brotli.is_some(), asset.gzip.is_some()) {
-            Encoding::Brotli => (asset.brotli.as_ref(), Some("br")),
-            Encoding::Gzip => (asset.gzip.as_ref(), Some("gzip")),
-            Encoding::Identity => (None, None),
-        };
-        let mut response = Response::new(Body::from(body.unwrap_or(&asset.plain).clone()));
-        response.headers_mut().insert(header::CONTENT_TYPE, asset.content_type.clone());
-        if let Some(encoding) = encoding {
-            response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-        }
-        response
+    pub fn router<S: Clone + Send + Sync + 'static>(self, pkg_dir: &str) -> Router<S> {
+        Router::new().route(&format!("/{pkg_dir}/{{*file}}"), get(serve)).route(FAVICON, get(serve)).with_state(self)
     }
 }
 
-fn relative_name(dir: &std::path::Path, path: &std::path::Path) -> Option<String> {
-    let parts: Option<Vec<&str>> = path.strip_prefix(dir).ok()?.components().map(|part| part.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
+/// The path a browser asks for `path`, a file below `site_root`.
+fn url_path(site_root: &std::path::Path, path: &std::path::Path) -> Option<String> {
+    path.strip_prefix(site_root).ok()?.components().map(|part| part.as_os_str().to_str().map(|part| format!("/{part}"))).collect()
 }
 
-async fn serve(State(files): State<AssetFiles>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    files.respond(&file, &headers)
+/// The file asked for, by the request's path as sent (a percent-encoded path matches no name).
+async fn serve(State(files): State<AssetFiles>, uri: Uri, headers: HeaderMap) -> Response {
+    let Some(asset) = files.0.get(uri.path()) else { return StatusCode::NOT_FOUND.into_response() };
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|value| value.to_str().ok()).unwrap_or("");
+    let (body, encoding) = match choose(accept, asset.brotli.is_some(), asset.gzip.is_some()) {
+        Encoding::Brotli => (asset.brotli.as_ref(), Some("br")),
+        Encoding::Gzip => (asset.gzip.as_ref(), Some("gzip")),
+        Encoding::Identity => (None, None),
+    };
+    let mut response = Response::new(Body::from(body.unwrap_or(&asset.plain).clone()));
+    response.headers_mut().insert(header::CONTENT_TYPE, asset.content_type.clone());
+    if let Some(encoding) = encoding {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    response
 }
 
 /// Of the copies there are, the one `accept` (an `Accept-Encoding` value) weighs highest, brotli
@@ -209,9 +181,10 @@ mod tests {
     }
 
     #[test]
-    fn files_are_named_by_their_path_below_the_directory() {
-        let dir = std::path::Path::new("/site/pkg");
-        assert_eq!(relative_name(dir, &dir.join("snippets/x/a.js")).as_deref(), Some("snippets/x/a.js"));
-        assert_eq!(relative_name(dir, std::path::Path::new("/elsewhere/a.js")), None);
+    fn files_are_named_by_the_path_a_browser_asks_for() {
+        let root = std::path::Path::new("/site");
+        assert_eq!(url_path(root, &root.join("pkg/snippets/x/a.js")).as_deref(), Some("/pkg/snippets/x/a.js"));
+        assert_eq!(url_path(root, &root.join("favicon.svg")).as_deref(), Some(FAVICON));
+        assert_eq!(url_path(root, std::path::Path::new("/elsewhere/a.js")), None);
     }
 }

@@ -16,7 +16,7 @@ mod streams;
 
 use crate::config::Settings;
 use crate::store::Store;
-use app::assets::{AssetNames, FAVICON};
+use app::assets::AssetNames;
 use app::backend::Services;
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
@@ -88,30 +88,22 @@ fn asset_names(options: &LeptosOptions) -> Option<AssetNames> {
 /// Where the front end's files are served from. Either way a file goes out compressed at build
 /// time (brotli and gzip beside each file) to a browser that accepts it, never compressed per request.
 enum FrontEnd {
-    /// A release build's: read once, at start-up (see `assets`), with the page's icon if the site has one.
-    InMemory { pkg: assets::AssetFiles, icon: Option<assets::AssetFiles> },
-    /// A development build's, or a release build's whose files could not be read: read on each request.
-    OnDisk(std::path::PathBuf),
+    /// A release build's: the site's files, read once, at start-up (see `assets`).
+    InMemory(assets::AssetFiles),
+    /// A development build's, or a release build's whose files could not be read: read on each
+    /// request (the page's icon by Leptos's file handler).
+    OnDisk,
 }
 
 fn front_end(options: &LeptosOptions, hashed_names: bool) -> FrontEnd {
-    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     if !hashed_names {
-        return FrontEnd::OnDisk(dir);
+        return FrontEnd::OnDisk;
     }
-    let icon = match assets::AssetFiles::read_one(std::path::Path::new(options.site_root.as_ref()), FAVICON.trim_start_matches('/')) {
-        Ok(icon) => Some(icon),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+    match assets::AssetFiles::read(std::path::Path::new(options.site_root.as_ref())) {
+        Ok(files) => FrontEnd::InMemory(files),
         Err(error) => {
-            tracing::warn!(%error, "cannot read the page's icon; serving it from disk");
-            None
-        }
-    };
-    match assets::AssetFiles::read(&dir) {
-        Ok(pkg) => FrontEnd::InMemory { pkg, icon },
-        Err(error) => {
-            tracing::warn!(dir = %dir.display(), %error, "cannot read the front end's files; serving them from disk");
-            FrontEnd::OnDisk(dir)
+            tracing::warn!(site = %options.site_root, %error, "cannot read the front end's files; serving them from disk");
+            FrontEnd::OnDisk
         }
     }
 }
@@ -148,16 +140,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(api_status::status_from_error))
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
-    let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
     let router = match front_end {
-        FrontEnd::InMemory { pkg, icon } => {
-            let router = Router::new().nest(&pkg_path, pkg.router());
-            match icon {
-                Some(icon) => router.merge(icon.route_one(FAVICON, FAVICON.trim_start_matches('/'))),
-                None => router,
-            }
+        FrontEnd::InMemory(files) => files.router(&state.leptos_options.site_pkg_dir),
+        FrontEnd::OnDisk => {
+            let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+            Router::new().nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), ServeDir::new(pkg).precompressed_br().precompressed_gzip())
         }
-        FrontEnd::OnDisk(dir) => Router::new().nest_service(&pkg_path, ServeDir::new(dir).precompressed_br().precompressed_gzip()),
     };
     router
         .route("/api/events", get(events::stream))
