@@ -21,6 +21,8 @@ pub enum StartError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("site-pkg-dir is {0:?}, but this server serves its front end from {dir:?} only: set site-pkg-dir = {dir:?} in Leptos.toml (or unset LEPTOS_SITE_PKG_DIR)", dir = web::FRONT_END_DIR)]
+    FrontEndDir(String),
 }
 
 pub struct Application {
@@ -31,6 +33,9 @@ pub struct Application {
 impl Application {
     /// Connects and migrates the database and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings, leptos_options: LeptosOptions, clock: Arc<dyn Clock>) -> Result<Application, StartError> {
+        if *leptos_options.site_pkg_dir != *web::FRONT_END_DIR {
+            return Err(StartError::FrontEndDir(leptos_options.site_pkg_dir.to_string()));
+        }
         let db = crate::db::connect(&settings.database_url, settings.database_max_connections).await?;
         let store = Arc::new(Store::new(db, clock.clone(), &settings));
         let addr = leptos_options.site_addr;
@@ -115,5 +120,19 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[tokio::test]
+    async fn a_front_end_directory_the_server_does_not_serve_is_refused_before_anything_starts() {
+        let settings = Settings::from_sources(&HashMap::new(), |key| (key == "DATABASE_URL").then(|| "sqlite::memory:".to_owned())).expect("settings");
+        let options = LeptosOptions::builder().output_name("impersonate").site_pkg_dir("static").build();
+        let refused = Application::build(settings, options, Arc::new(SystemClock)).await.err();
+        assert!(matches!(&refused, Some(StartError::FrontEndDir(dir)) if dir == "static"), "{refused:?}");
     }
 }

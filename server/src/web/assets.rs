@@ -10,6 +10,7 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use super::paths::FRONT_END_DIR;
 use app::assets::FAVICON;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -78,8 +79,8 @@ impl AssetFiles {
 
     /// The routes that serve the package directory's files and the page's icon. `get` answers
     /// `HEAD` too; other methods get 405.
-    pub fn router<S: Clone + Send + Sync + 'static>(self, pkg_dir: &str) -> Router<S> {
-        Router::new().route(&format!("/{pkg_dir}/{{*file}}"), get(serve)).route(FAVICON, get(serve)).with_state(self)
+    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
+        Router::new().route(&format!("/{FRONT_END_DIR}/{{*file}}"), get(serve)).route(FAVICON, get(serve)).with_state(self)
     }
 }
 

@@ -7,6 +7,7 @@
 //! deadline is rendered once more from scratch (a page GET changes nothing, so it may be repeated),
 //! and if that one stalls too the person is asked to reload: a 503, never an endless wait.
 
+use super::paths::Target;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -16,8 +17,7 @@ use std::time::Duration;
 
 /// Server functions and the live channel (which stays open by design) and static files are not pages.
 fn is_page(request: &Request) -> bool {
-    let path = request.uri().path();
-    request.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/")
+    request.method() == Method::GET && Target::of(request.uri().path()) == Target::Page
 }
 
 pub async fn answer_within(State(deadline): State<Duration>, request: Request, next: Next) -> Response {

@@ -1,5 +1,6 @@
 //! Resolving the session before anything else runs, and keeping visitors out of the pages.
 
+use super::paths::Target;
 use crate::store::Store;
 use app::api::navigation::{login_then, safe_next};
 use app::backend::{RequestSession, SessionCookie};
@@ -10,11 +11,6 @@ use http::{Method, StatusCode};
 use std::sync::Arc;
 use tower_cookies::Cookies;
 
-/// Static files need no session; everything else is resolved from the cookie on every request.
-fn needs_session(path: &str) -> bool {
-    !path.starts_with("/pkg/") && path != app::assets::FAVICON && path != "/favicon.ico"
-}
-
 /// What resolving a session needs: the layer's state, which axum copies on every request.
 #[derive(Clone)]
 pub struct Sessions {
@@ -24,7 +20,8 @@ pub struct Sessions {
 
 pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mut request: Request, next: Next) -> Response {
     let cookie = &state.cookie;
-    if needs_session(request.uri().path()) && cookies.get(cookie.name()).is_some() {
+    // Static files need no session; everything else is resolved from the cookie on every request.
+    if !Target::of(request.uri().path()).is_static_file() && cookies.get(cookie.name()).is_some() {
         let resolved = match cookie.read(&cookies) {
             Some(secret) => state.store.resolve(&secret, true).await,
             // A forged, truncated or garbled cookie is simply no session.
@@ -46,7 +43,7 @@ pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mu
 
 /// Where a page request goes instead of where it asked, if anywhere.
 pub fn redirect_for(method: &Method, path: &str, query: Option<&str>, authenticated: bool) -> Option<String> {
-    if !matches!(*method, Method::GET | Method::HEAD) || path.starts_with("/api/") || !needs_session(path) {
+    if !matches!(*method, Method::GET | Method::HEAD) || Target::of(path) != Target::Page {
         return None;
     }
     let next = query.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(key, _)| key == "next")).map(|(_, path)| path);

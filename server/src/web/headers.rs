@@ -1,6 +1,7 @@
 //! Security headers on every response, and the per-response nonce that lets exactly the page's
 //! own hydration script run under the Content-Security-Policy.
 
+use super::paths::Target;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -54,10 +55,10 @@ impl HeaderSettings {
 pub async fn security_headers(State(settings): State<HeaderSettings>, mut request: Request, next: Next) -> Response {
     let reload_port = settings.reload_port;
     let nonce = nonce();
-    let kind = Kind::of(request.uri().path());
+    let target = Target::of(request.uri().path());
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
-    let cache = cache_control(kind, settings.hashed_assets, response.status());
+    let cache = cache_control(target, settings.hashed_assets, response.status());
     let headers = response.headers_mut();
     if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0, reload_port)) {
         headers.insert(CONTENT_SECURITY_POLICY, csp);
@@ -71,32 +72,11 @@ pub async fn security_headers(State(settings): State<HeaderSettings>, mut reques
         headers.insert(http::header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
-    if kind != Kind::Page {
+    if target.is_static_file() {
         // The same name is sent as brotli, gzip or plain: caches on the way must keep them apart.
         headers.insert(http::header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
-}
-
-/// What a response is, as far as keeping it goes.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    /// A page or an answer: it can show someone's data.
-    Page,
-    /// One of the front end's files (under `/pkg/`).
-    Asset,
-    /// The page's icon, a file whose name does not change with its content.
-    Icon,
-}
-
-impl Kind {
-    fn of(path: &str) -> Kind {
-        match path {
-            _ if path.starts_with("/pkg/") => Kind::Asset,
-            app::assets::FAVICON => Kind::Icon,
-            _ => Kind::Page,
-        }
-    }
 }
 
 /// How long a response may be kept. A page or an answer: never. A release build's front-end file
@@ -104,12 +84,12 @@ impl Kind {
 /// same name); a development build's files are checked each time. A file that is not there is not
 /// kept at all: during a rolling deploy an instance still on the older build lacks the newer
 /// build's files, and a 404 kept for a year would leave that browser without them for good.
-fn cache_control(kind: Kind, hashed_assets: bool, status: StatusCode) -> &'static str {
+fn cache_control(target: Target, hashed_assets: bool, status: StatusCode) -> &'static str {
     let found = status.is_success() || status == StatusCode::NOT_MODIFIED;
-    match (kind, found, hashed_assets) {
-        (Kind::Page, _, _) | (_, false, _) => "no-store",
-        (Kind::Asset, true, true) => "public, max-age=31536000, immutable",
-        (Kind::Icon, true, true) => "public, max-age=86400",
+    match (target, found, hashed_assets) {
+        (Target::Page | Target::Api, _, _) | (_, false, _) => "no-store",
+        (Target::FrontEnd, true, true) => "public, max-age=31536000, immutable",
+        (Target::Icon, true, true) => "public, max-age=86400",
         (_, true, false) => "no-cache",
     }
 }
@@ -129,18 +109,18 @@ mod tests {
 
     #[test]
     fn only_a_file_that_is_there_is_kept() {
-        let asset = Kind::of("/pkg/impersonate.abc.wasm");
+        let asset = Target::of("/pkg/impersonate.abc.wasm");
         assert_eq!(cache_control(asset, true, StatusCode::OK), "public, max-age=31536000, immutable");
         assert_eq!(cache_control(asset, false, StatusCode::OK), "no-cache");
         assert_eq!(cache_control(asset, false, StatusCode::NOT_MODIFIED), "no-cache");
         assert_eq!(cache_control(asset, true, StatusCode::NOT_FOUND), "no-store");
         assert_eq!(cache_control(asset, false, StatusCode::INTERNAL_SERVER_ERROR), "no-store");
-        let icon = Kind::of("/favicon.svg");
+        let icon = Target::of("/favicon.svg");
         assert_eq!(cache_control(icon, true, StatusCode::OK), "public, max-age=86400");
         assert_eq!(cache_control(icon, false, StatusCode::OK), "no-cache");
         assert_eq!(cache_control(icon, true, StatusCode::NOT_FOUND), "no-store");
         for page in ["/", "/profile", "/api/session/status", "/pkg", "/favicon.svg.br"] {
-            assert_eq!(cache_control(Kind::of(page), true, StatusCode::OK), "no-store", "{page}");
+            assert_eq!(cache_control(Target::of(page), true, StatusCode::OK), "no-store", "{page}");
         }
     }
 

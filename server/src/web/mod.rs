@@ -11,6 +11,7 @@ mod deadline;
 mod events;
 mod guard;
 mod headers;
+mod paths;
 mod preload;
 mod streams;
 
@@ -34,6 +35,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use headers::CspNonce;
+pub use paths::FRONT_END_DIR;
 pub use streams::LiveStreams;
 
 #[derive(Clone)]
@@ -141,10 +143,10 @@ pub fn router(state: AppState) -> Router {
         // Innermost: it changes the body type, which the layers above expect unchanged.
         .layer(RequestBodyLimitLayer::new(state.settings.request_body_limit));
     let router = match front_end {
-        FrontEnd::InMemory(files) => files.router(&state.leptos_options.site_pkg_dir),
+        FrontEnd::InMemory(files) => files.router(),
         FrontEnd::OnDisk => {
-            let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
-            Router::new().nest_service(&format!("/{}", state.leptos_options.site_pkg_dir), ServeDir::new(pkg).precompressed_br().precompressed_gzip())
+            let pkg = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(FRONT_END_DIR);
+            Router::new().nest_service(&format!("/{FRONT_END_DIR}"), ServeDir::new(pkg).precompressed_br().precompressed_gzip())
         }
     };
     router

@@ -1,0 +1,92 @@
+//! What a request's path names, decided in one place.
+//!
+//! Three layers treat the static files apart from everything else: the session guard lets them
+//! through without a session, the cache rule lets browsers keep them, and the page deadline leaves
+//! them alone. Each used to keep its own list of prefixes, and the lists had drifted (the icon was
+//! a page to the guard, so a visitor's browser was sent to log in for it). They now ask here.
+
+/// The URL directory of the front end's files: `Leptos.toml`'s `site-pkg-dir`. The server refuses
+/// to start with another (`startup`), since every path below is classified by this one.
+pub const FRONT_END_DIR: &str = "pkg";
+
+/// The icon browsers ask for at the site's root on their own, whatever the page head links.
+const BROWSERS_DEFAULT_ICON: &str = "/favicon.ico";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// One of the front end's files, under `/{FRONT_END_DIR}/`.
+    FrontEnd,
+    /// The page's icon ([`app::assets::FAVICON`]), or the one browsers ask for unprompted.
+    Icon,
+    /// A server function or the live channel.
+    Api,
+    /// A page, or a path that names nothing (the app answers it with its "not found" page).
+    Page,
+}
+
+impl Target {
+    pub fn of(path: &str) -> Target {
+        let under = |dir: &str| path.strip_prefix('/').and_then(|p| p.strip_prefix(dir)).is_some_and(|rest| rest.starts_with('/'));
+        if under(FRONT_END_DIR) {
+            Target::FrontEnd
+        } else if path == app::assets::FAVICON || path == BROWSERS_DEFAULT_ICON {
+            Target::Icon
+        } else if under("api") {
+            Target::Api
+        } else {
+            Target::Page
+        }
+    }
+
+    /// A file that is the same for everyone: it needs no session and may be kept by a browser.
+    /// Everything else can show or change someone's data.
+    pub fn is_static_file(self) -> bool {
+        matches!(self, Target::FrontEnd | Target::Icon)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_path_names_one_thing() {
+        let cases = [
+            ("/pkg/impersonate.abc.wasm", Target::FrontEnd),
+            ("/pkg/snippets/x/a.js", Target::FrontEnd),
+            ("/favicon.svg", Target::Icon),
+            ("/favicon.ico", Target::Icon),
+            ("/api/events", Target::Api),
+            ("/api/session/status", Target::Api),
+            ("/", Target::Page),
+            ("/profile", Target::Page),
+            ("/login", Target::Page),
+            // Near misses are pages, so they need a session and are never kept by a cache.
+            ("/pkg", Target::Page),
+            ("/pkgs/a.js", Target::Page),
+            ("/api", Target::Page),
+            ("/apikeys", Target::Page),
+            ("/favicon.svg.br", Target::Page),
+            ("/profile/pkg/a.js", Target::Page),
+            ("", Target::Page),
+        ];
+        for (path, target) in cases {
+            assert_eq!(Target::of(path), target, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_front_end_and_the_icon_are_static_files() {
+        assert!(Target::FrontEnd.is_static_file());
+        assert!(Target::Icon.is_static_file());
+        assert!(!Target::Api.is_static_file());
+        assert!(!Target::Page.is_static_file());
+    }
+
+    #[test]
+    fn the_front_end_directory_is_the_one_the_build_writes() {
+        let settings = include_str!("../../../Leptos.toml");
+        let dir = settings.lines().find_map(|line| line.trim().strip_prefix("site-pkg-dir")).map(|v| v.trim_start_matches([' ', '=']).trim());
+        assert_eq!(dir, Some(format!("\"{FRONT_END_DIR}\"").as_str()));
+    }
+}
