@@ -188,4 +188,22 @@ mod tests {
         assert_eq!(url_path(root, &root.join("favicon.svg")).as_deref(), Some(FAVICON));
         assert_eq!(url_path(root, std::path::Path::new("/elsewhere/a.js")), None);
     }
+
+    #[tokio::test]
+    async fn an_accept_encoding_that_is_not_text_gets_the_plain_file() {
+        use tower::ServiceExt;
+        let site = tempfile::tempdir().expect("a temp dir");
+        std::fs::create_dir_all(site.path().join("pkg")).expect("a pkg dir");
+        for (name, content) in [("a.css", "plain"), ("a.css.br", "brotli"), ("a.css.gz", "gzip")] {
+            std::fs::write(site.path().join("pkg").join(name), content).expect("a file");
+        }
+        let router: Router = AssetFiles::read(site.path()).expect("the site").router();
+        let accept = HeaderValue::from_bytes(b"br, gzip\xff").expect("any byte but a control is a header value");
+        let request = axum::http::Request::get("/pkg/a.css").header(header::ACCEPT_ENCODING, accept).body(Body::empty()).expect("a request");
+        let response = router.oneshot(request).await.expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers().get(header::CONTENT_ENCODING), None);
+        let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
+        assert_eq!(&body[..], b"plain");
+    }
 }
