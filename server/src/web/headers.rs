@@ -22,13 +22,11 @@ fn nonce() -> CspNonce {
 }
 
 /// The policy: our own scripts and WASM, the page's nonce'd hydration script, nothing inline
-/// otherwise, no framing, no plugins, forms and connections only to ourselves. Without a nonce
-/// (a static file) no inline script runs at all.
-pub fn content_security_policy(nonce: Option<&str>, reload_port: Option<u32>) -> String {
+/// otherwise, no framing, no plugins, forms and connections only to ourselves.
+pub fn content_security_policy(nonce: &str, reload_port: Option<u32>) -> String {
     let live_reload = reload_port.map(|port| format!(" ws://127.0.0.1:{port} ws://localhost:{port}")).unwrap_or_default();
-    let nonce = nonce.map(|nonce| format!(" 'nonce-{nonce}'")).unwrap_or_default();
     format!(
-        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
          font-src 'self'; connect-src 'self'{live_reload}; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     )
@@ -56,17 +54,13 @@ impl HeaderSettings {
 
 pub async fn security_headers(State(settings): State<HeaderSettings>, mut request: Request, next: Next) -> Response {
     let reload_port = settings.reload_port;
+    let nonce = nonce();
     let target = Target::of(request.uri().path());
-    // A static file has no inline script to allow (an SVG icon opened on its own is a document,
-    // so it still gets a policy); a nonce is a draw from the system's random source.
-    let nonce = (!target.is_static_file()).then(nonce);
-    if let Some(nonce) = &nonce {
-        request.extensions_mut().insert(nonce.clone());
-    }
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let cache = cache_control(target, settings.hashed_assets, response.status());
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(nonce.as_ref().map(|n| n.0.as_str()), reload_port)) {
+    if let Ok(csp) = HeaderValue::from_str(&content_security_policy(&nonce.0, reload_port)) {
         headers.insert(CONTENT_SECURITY_POLICY, csp);
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -106,18 +100,11 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_our_scripts_the_nonce_and_wasm() {
-        let csp = content_security_policy(Some("abc"), None);
+        let csp = content_security_policy("abc", None);
         assert!(csp.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval';"));
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("unsafe-inline"));
         assert!(!csp.contains("ws://"));
-    }
-
-    #[test]
-    fn without_a_nonce_no_inline_script_is_allowed() {
-        let csp = content_security_policy(None, None);
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
-        assert!(!csp.contains("nonce") && !csp.contains("unsafe-inline"), "{csp}");
     }
 
     #[test]
