@@ -15,9 +15,11 @@ use axum::response::{IntoResponse, Response};
 use http::{Method, StatusCode};
 use std::time::Duration;
 
-/// Server functions and the live channel (which stays open by design) and static files are not pages.
+/// What the app may answer with a rendered page: not a server function or the live channel (which
+/// stays open by design), nor a front-end file (a file or a plain 404). The icon counts: where its
+/// file is missing, the app's "not found" page answers it.
 fn is_page(request: &Request) -> bool {
-    request.method() == Method::GET && Target::of(request.uri().path()) == Target::Page
+    request.method() == Method::GET && matches!(Target::of(request.uri().path()), Target::Page | Target::Icon)
 }
 
 pub async fn answer_within(State(deadline): State<Duration>, request: Request, next: Next) -> Response {
@@ -60,6 +62,7 @@ mod tests {
         };
         Router::new()
             .route("/profile", get(page.clone()))
+            .route("/favicon.ico", get(page.clone()))
             .route("/api/events", get(page))
             .layer(axum::middleware::from_fn_with_state(Duration::from_millis(50), answer_within))
     }
@@ -75,6 +78,13 @@ mod tests {
     async fn a_render_that_stalls_once_is_rendered_again() {
         let calls = Arc::new(AtomicUsize::new(0));
         assert_eq!(get_page(app(1, calls.clone()), "/profile").await, (StatusCode::OK, "the page".to_owned()));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn an_icon_answered_by_the_not_found_page_is_rendered_again_too() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        assert_eq!(get_page(app(1, calls.clone()), "/favicon.ico").await, (StatusCode::OK, "the page".to_owned()));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
