@@ -67,8 +67,10 @@ mod tests {
             .layer(axum::middleware::from_fn_with_state(Duration::from_millis(50), answer_within))
     }
 
+    /// Bounded, so a stall the layer let through fails the test by name instead of hanging it.
     async fn get_page(app: Router, path: &str) -> (StatusCode, String) {
-        let response = app.oneshot(Request::get(path).body(Body::empty()).expect("a request")).await.expect("infallible");
+        let answer = tokio::time::timeout(Duration::from_secs(10), app.oneshot(Request::get(path).body(Body::empty()).expect("a request")));
+        let response = answer.await.expect("an answer: a stalled render was left waiting").expect("infallible");
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
         (status, String::from_utf8_lossy(&body).into_owned())
