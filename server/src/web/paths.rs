@@ -2,8 +2,9 @@
 //!
 //! Three layers treat the static files apart from everything else: the session guard lets them
 //! through without a session, the cache rule lets browsers keep them, and the page deadline leaves
-//! them alone. Each used to keep its own list of prefixes, and the lists had drifted (the icon was
-//! a page to the guard, so a visitor's browser was sent to log in for it). They now ask here.
+//! the front end's files alone (not the icon, which the app's "not found" page may answer). Each
+//! used to keep its own list of prefixes, and the lists had drifted (the icon was a page to the
+//! guard, so a visitor's browser was sent to log in for it). They now ask here.
 
 /// The URL directory of the front end's files: `Leptos.toml`'s `site-pkg-dir`. The server refuses
 /// to start with another (`startup`), since every path below is classified by this one.
