@@ -85,9 +85,12 @@ mod tests {
     }
 
     #[test]
-    fn the_front_end_directory_is_the_one_the_build_writes() {
-        let settings = include_str!("../../../Leptos.toml");
-        let dir = settings.lines().find_map(|line| line.trim().strip_prefix("site-pkg-dir")).map(|v| v.trim_start_matches([' ', '=']).trim());
-        assert_eq!(dir, Some(format!("\"{FRONT_END_DIR}\"").as_str()));
+    fn the_front_end_directory_is_the_one_the_build_writes_and_the_server_reads() {
+        // cargo-leptos builds into the workspace's setting; the server reads Leptos.toml's.
+        let workspace: toml::Table = include_str!("../../../Cargo.toml").parse().expect("Cargo.toml");
+        let built = workspace["workspace"]["metadata"]["leptos"][0]["site-pkg-dir"].as_str();
+        let settings: toml::Table = include_str!("../../../Leptos.toml").parse().expect("Leptos.toml");
+        let read = settings["package"]["metadata"]["leptos"]["site-pkg-dir"].as_str();
+        assert_eq!((built, read), (Some(FRONT_END_DIR), Some(FRONT_END_DIR)));
     }
 }
