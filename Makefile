@@ -55,7 +55,8 @@ check-bundle:
 test-rust:
 	@echo
 	@echo "==> Rust tests: domain, units and integration (real server on port 0, own database)"
-	cargo test --workspace
+	@echo "    (cargo-nextest: each test in its own process, ended and named when over its time limit, .config/nextest.toml)"
+	cargo nextest run --workspace
 
 # The integration tests again, each on its own new PostgreSQL database (setup records the port):
 # the in-process api tests, and the crash test (a server process killed mid-write and restarted).
@@ -64,7 +65,7 @@ test-postgres:
 	echo && echo "==> Integration tests on PostgreSQL ($$url)" && \
 	psql "$$url/postgres" -qAt -c "SELECT 'DROP DATABASE ' || datname || ';' FROM pg_database WHERE datname LIKE 'itest_%'" \
 	  | psql "$$url/postgres" -q && \
-	IMPERSONATE_TEST_POSTGRES=$$url cargo test -p server --test api --test crash
+	IMPERSONATE_TEST_POSTGRES=$$url cargo nextest run -p server --test api --test crash
 
 # Against fresh servers: SQLite ones, and one on a new PostgreSQL database (setup records the port).
 test-e2e:

@@ -2,7 +2,7 @@
 # Installs what building (and, with `test`, testing) Impersonate needs, and skips what is there.
 #
 #   scripts/setup.sh run    what `make run` needs: the Rust target, cargo-leptos, wasm-bindgen, wasm-opt
-#   scripts/setup.sh test   all of that, plus Chromium, PostgreSQL (a running cluster and a role) and
+#   scripts/setup.sh test   all of that, plus cargo-nextest, Chromium, PostgreSQL (a running cluster and a role) and
 #                           the browser tests' npm packages
 #   scripts/setup.sh bench  all of that, plus the load tool `make bench` runs (Debian's wrk)
 #
@@ -20,6 +20,7 @@ esac
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
+CARGO_NEXTEST_VERSION=0.9.151
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/tools"
@@ -89,6 +90,14 @@ fi
 if [ "$mode" = run ]; then
   step "Set-up for running complete"
   exit 0
+fi
+
+step "cargo-nextest $CARGO_NEXTEST_VERSION (runs the Rust tests, each with a time limit)"
+if cargo nextest --version 2>/dev/null | grep -q "^cargo-nextest $CARGO_NEXTEST_VERSION\b"; then
+  ok "$(cargo nextest --version | head -n1)"
+else
+  echo "    installing; this takes about 8 minutes on 2 cores"
+  cargo install cargo-nextest --version "$CARGO_NEXTEST_VERSION" --locked
 fi
 
 step "Chromium for the browser tests"
