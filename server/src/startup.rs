@@ -21,7 +21,7 @@ pub enum StartError {
     Database(#[from] sea_orm::DbErr),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
-    #[error("site-pkg-dir is {0:?}, but this server serves its front end from {dir:?} only: set site-pkg-dir = {dir:?} in Leptos.toml (or unset LEPTOS_SITE_PKG_DIR)", dir = web::FRONT_END_DIR)]
+    #[error("site-pkg-dir is {0:?}, but this server serves its front end from {dir:?} only: set site-pkg-dir = {dir:?} in Leptos.toml and in Cargo.toml's [[workspace.metadata.leptos]], which the build reads (or unset LEPTOS_SITE_PKG_DIR)", dir = web::FRONT_END_DIR)]
     FrontEndDir(String),
 }
 

@@ -27,8 +27,11 @@ pub enum Target {
 
 impl Target {
     pub fn of(path: &str) -> Target {
-        let under = |dir: &str| path.strip_prefix('/').and_then(|p| p.strip_prefix(dir)).is_some_and(|rest| rest.starts_with('/'));
-        if under(FRONT_END_DIR) {
+        let below = |dir: &str| path.strip_prefix('/').and_then(|p| p.strip_prefix(dir)).and_then(|rest| rest.strip_prefix('/'));
+        let under = |dir: &str| below(dir).is_some();
+        // The directory itself (`/pkg/`) names no file: the "not found" page answers it, so it
+        // is a page like any other path that names nothing.
+        if below(FRONT_END_DIR).is_some_and(|file| !file.is_empty()) {
             Target::FrontEnd
         } else if path == app::assets::FAVICON || path == BROWSERS_DEFAULT_ICON {
             Target::Icon
@@ -64,6 +67,7 @@ mod tests {
             ("/login", Target::Page),
             // Near misses are pages, so they need a session and are never kept by a cache.
             ("/pkg", Target::Page),
+            ("/pkg/", Target::Page),
             ("/pkgs/a.js", Target::Page),
             ("/api", Target::Page),
             ("/apikeys", Target::Page),
