@@ -85,6 +85,20 @@ def parse_switches(path, requests):
     return {"switches": round(sum(n - before.get(thread, 0) for thread, n in after.items()) / requests, 2)}
 
 
+def parse_instructions(path):
+    """Instructions per request by case, counted by callgrind (None when not counted), and the
+    login page's count over each case's, the ratio req/s would have if nothing but the server's
+    own work counted."""
+    if not path.exists():
+        return None
+    counts = {}
+    for line in path.read_text().splitlines():
+        case, requests, total = line.split()
+        counts[case] = int(total) // int(requests)
+    login = counts.get("login")
+    return {case: {"per_request": n, "login_over_case": round(login / n, 3) if login and n else None} for case, n in counts.items()}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", required=True)
@@ -166,7 +180,7 @@ def main():
             cases[name] = case
         tti_path = work / f"{db}-tti.json"
         tti = json.loads(tti_path.read_text()) if tti_path.exists() else None
-        result["databases"][db] = {"cases": cases, "tti_profile": tti}
+        result["databases"][db] = {"cases": cases, "tti_profile": tti, "instructions": parse_instructions(work / f"{db}-instructions.txt")}
 
     Path(args.out + ".json").write_text(json.dumps(result, indent=2) + "\n")
 
@@ -199,6 +213,16 @@ def main():
                 f"| {' '.join(f'{r:.3f}' for r in case['vs_login_each_round']) if case['vs_login_each_round'] else '–'} "
                 f"| {fmt(case['server_us'], '{:.0f}')} | {fmt(case['database_us'], '{:.0f}')} | {fmt(case['cpu_vs_login'], '{:.3f}')} | {fmt(case['switches'], '{:.1f}')} | {case['non_2xx']} |"
             )
+        instructions = data["instructions"]
+        if instructions:
+            labels = dict(CASES)
+            lines += ["", "Instructions per request (the server's process under callgrind, one request at a time on one connection,",
+                      "after a warm-up; PostgreSQL's processes not counted). Unlike req/s and CPU time they do not move with",
+                      "whatever else runs, so \"login ÷ case\" moves far less from run to run.", "",
+                      "| case | instructions per request | login ÷ case |", "|---|---:|---:|"]
+            for name, figures in instructions.items():
+                ratio = figures["login_over_case"]
+                lines.append(f"| {labels.get(name, name)} | {figures['per_request']:,} | {'–' if ratio is None else f'{ratio:.3f}'} |")
         tti = data["tti_profile"]
         if tti:
             lines += ["", f"Profile page, time to interactive (navigation start to `data-hydrated`, Chromium, fresh context each load): "

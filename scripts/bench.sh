@@ -22,6 +22,8 @@
 # the server's context switches per request.
 # Also: the CSS at 4 connections (its median), the WASM's raw, gzip and brotli sizes, and the
 # profile page's time to interactive in Chromium (bench/tti.mjs: median of BENCH_TTI_LOADS, 10).
+# Last, per database: the reads' instructions per request, the server under callgrind (see
+# count_instructions below).
 #
 # SERVER and SITE (and SEEDER) choose another build (an older binary for a before/after); everything this
 # script starts it also stops, by process id, on any exit.
@@ -118,6 +120,55 @@ measure() {
        END { printf "%10s req/s  p50 %8s  p99 %8s  non-2xx %s\n", rps, p50, p99, bad + 0 }' "$work/$db-$name.txt"
 }
 
+# Instructions per request, counted by callgrind: the same server on the same database, each read
+# asked for one request at a time on one kept-alive connection (curl), counters zeroed after a
+# warm-up and dumped after the case. Unlike req/s and CPU time, the count does not move with
+# whatever else the machine runs, so a ratio of two counts is the same from run to run. It counts
+# the server's process (SQLite inside it; not PostgreSQL's processes) and not the waits.
+count_instructions=yes
+command -v valgrind >/dev/null || { echo "    no valgrind: no instruction counts (scripts/setup.sh bench installs it)"; count_instructions=no; }
+cg_requests="${BENCH_CALLGRIND_REQUESTS:-300}"
+cg_warmup=30
+count_instructions() {
+  local out="$work/$db-callgrind.out" log="$work/$db-callgrind-server.log"
+  rm -f "$out"*
+  LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT="$site" RUST_LOG=warn \
+    valgrind --tool=callgrind --callgrind-out-file="$out" "$server" serve > "$log" 2>&1 &
+  local cg_pid="$!"
+  pids+=("$cg_pid")
+  for _ in $(seq 1 360); do grep -q 'running at' "$log" && break; sleep 0.5; done
+  addr="$(grep -o 'running at http://[0-9.:]*' "$log" | head -n1 | cut -d' ' -f3)"
+  [ -n "$addr" ] || { cat "$log" >&2; exit 1; }
+  local case cookie path method
+  : > "$work/$db-instructions.txt"
+  while read -r case cookie path method; do
+    local args=(-s -H "Origin: $addr" -w '%{http_code}\n')
+    [ "$cookie" = - ] || args+=(-H "Cookie: impersonate_session=${!cookie}")
+    [ "$method" = POST ] && args+=(-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data '')
+    local warm=() counted=()
+    for _ in $(seq 1 "$cg_warmup"); do warm+=("$addr$path" -o /dev/null); done
+    for _ in $(seq 1 "$cg_requests"); do counted+=("$addr$path" -o /dev/null); done
+    curl "${args[@]}" "${warm[@]}" > /dev/null
+    callgrind_control -z "$cg_pid" > /dev/null 2>&1
+    local codes; codes="$(curl "${args[@]}" "${counted[@]}" | sort | uniq -c | tr -s ' ' | sed 's/^ //')"
+    callgrind_control -d "$case" "$cg_pid" > /dev/null 2>&1
+    # Only answers of the page itself count: a redirect to the login page would cost far less.
+    [ "$codes" = "$cg_requests 200" ] || { echo "$case: answers $codes, not $cg_requests times 200" >&2; exit 1; }
+    local dump; dump="$(grep -l -x "desc: Trigger: dump $case" "$out".* | head -n1)"
+    local total; total="$(awk '/^summary:/ { print $2; exit }' "$dump")"
+    [ -n "$total" ] || { echo "$case: no callgrind dump" >&2; exit 1; }
+    echo "$case $cg_requests $total" >> "$work/$db-instructions.txt"
+    printf '    %-22s%12s instructions a request\n' "$case" "$((total / cg_requests))"
+  done <<EOF_CASES
+login - /login GET
+home reader / GET
+home-impersonating impersonating / GET
+profile helped /profile GET
+status reader /api/session/status POST
+EOF_CASES
+  stop_all
+}
+
 for db in $dbs; do
   step "$db: a fresh database and the release server"
   case "$db" in
@@ -195,6 +246,11 @@ for db in $dbs; do
 
   stop_all
   grep -h -E ' ERROR |panicked' "$work/$db-server.log" | head -n 10 || true
+
+  if [ "$count_instructions" = yes ]; then
+    step "$db: instructions per request (the server under callgrind, $cg_requests requests a case after $cg_warmup)"
+    count_instructions
+  fi
 done
 
 step "Report"

@@ -4,7 +4,8 @@
 #   scripts/setup.sh run    what `make run` needs: the Rust target, cargo-leptos, wasm-bindgen, wasm-opt
 #   scripts/setup.sh test   all of that, plus cargo-nextest, Chromium, PostgreSQL (a running cluster and a role) and
 #                           the browser tests' npm packages
-#   scripts/setup.sh bench  all of that, plus the load tool `make bench` runs (Debian's wrk)
+#   scripts/setup.sh bench  all of that, plus the load tool `make bench` runs (Debian's wrk) and
+#                           valgrind (its instruction counts)
 #
 # Why a script and not a README paragraph: CI and new laptops start from nothing, and a missing
 # tool shows up as an obscure cargo-leptos error much later. Every step checks first, so a second
@@ -142,6 +143,12 @@ if [ "$mode" = bench ]; then
     ok "$(wrk -v 2>&1 | head -n1)"
   else
     apt_install wrk
+  fi
+  step "valgrind, which counts make bench's instructions per request"
+  if command -v valgrind >/dev/null 2>&1 && command -v callgrind_control >/dev/null 2>&1; then
+    ok "$(valgrind --version)"
+  else
+    apt_install valgrind
   fi
 fi
 
