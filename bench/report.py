@@ -217,7 +217,7 @@ def main():
         if instructions:
             labels = dict(CASES)
             lines += ["", "Instructions per request (the server's process under callgrind, one request at a time on one connection,",
-                      "after a warm-up; PostgreSQL's processes not counted). Unlike req/s and CPU time they do not move with",
+                      "after a warm-up; PostgreSQL's processes not counted). Unlike req/s and CPU time they do not depend on",
                       "whatever else runs, so \"login ÷ case\" moves far less from run to run.", "",
                       "| case | instructions per request | login ÷ case |", "|---|---:|---:|"]
             for name, figures in instructions.items():

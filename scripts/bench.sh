@@ -122,9 +122,10 @@ measure() {
 
 # Instructions per request, counted by callgrind: the same server on the same database, each read
 # asked for one request at a time on one kept-alive connection (curl), counters zeroed after a
-# warm-up and dumped after the case. Unlike req/s and CPU time, the count does not move with
-# whatever else the machine runs, so a ratio of two counts is the same from run to run. It counts
-# the server's process (SQLite inside it; not PostgreSQL's processes) and not the waits.
+# warm-up and dumped after the case. Unlike req/s and CPU time, the count does not depend on
+# whatever else the machine runs; only the server's own background work moves it (the home page
+# by 6 % over three runs, where req/s moved by a quarter). It counts the server's process (SQLite
+# inside it; not PostgreSQL's processes) and not the waits.
 count_instructions=yes
 command -v valgrind >/dev/null || { echo "    no valgrind: no instruction counts (scripts/setup.sh bench installs it)"; count_instructions=no; }
 cg_requests="${BENCH_CALLGRIND_REQUESTS:-300}"
