@@ -105,6 +105,13 @@ server_switches() {
     awk -v id="${task##*/}" '/voluntary_ctxt_switches/ { s += $2 } END { print id, s + 0 }' "$task/status" 2>/dev/null || true
   done
 }
+# The address a server just started prints to its log (waiting up to $2 half-seconds for it), or
+# the log on stderr and the end of the run.
+address_in() { # log tries
+  for _ in $(seq 1 "$2"); do grep -q 'running at' "$1" && break; sleep 0.5; done
+  addr="$(grep -o 'running at http://[0-9.:]*' "$1" | head -n1 | cut -d' ' -f3)"
+  [ -n "$addr" ] || { cat "$1" >&2; exit 1; }
+}
 # One wrk case: name, then wrk's arguments. Saves wrk's output as <db>-<name>.txt, the CPU
 # ticks before and after it (server, database, ticks per second) as <db>-<name>.cpu, and the
 # server's context switches before and after it as <db>-<name>.switches.
@@ -126,8 +133,8 @@ measure() {
 # whatever else the machine runs; only the server's own background work moves it (the home page
 # by 6 % over three runs, where req/s moved by a quarter). It counts the server's process (SQLite
 # inside it; not PostgreSQL's processes) and not the waits.
-count_instructions=yes
-command -v valgrind >/dev/null || { echo "    no valgrind: no instruction counts (scripts/setup.sh bench installs it)"; count_instructions=no; }
+callgrind=yes
+command -v valgrind >/dev/null || { echo "    no valgrind: no instruction counts (scripts/setup.sh bench installs it)"; callgrind=no; }
 cg_requests="${BENCH_CALLGRIND_REQUESTS:-300}"
 cg_warmup=30
 count_instructions() {
@@ -137,9 +144,8 @@ count_instructions() {
     valgrind --tool=callgrind --callgrind-out-file="$out" "$server" serve > "$log" 2>&1 &
   local cg_pid="$!"
   pids+=("$cg_pid")
-  for _ in $(seq 1 360); do grep -q 'running at' "$log" && break; sleep 0.5; done
-  addr="$(grep -o 'running at http://[0-9.:]*' "$log" | head -n1 | cut -d' ' -f3)"
-  [ -n "$addr" ] || { cat "$log" >&2; exit 1; }
+  # callgrind starts the server a few times slower.
+  address_in "$log" 360
   local case cookie path method
   : > "$work/$db-instructions.txt"
   while read -r case cookie path method; do
@@ -194,9 +200,7 @@ for db in $dbs; do
     "$server" serve --demo > "$work/$db-server.log" 2>&1 &
   server_pid="$!"
   pids+=("$server_pid")
-  for _ in $(seq 1 120); do grep -q 'running at' "$work/$db-server.log" && break; sleep 0.5; done
-  addr="$(grep -o 'running at http://[0-9.:]*' "$work/$db-server.log" | head -n1 | cut -d' ' -f3)"
-  [ -n "$addr" ] || { cat "$work/$db-server.log" >&2; exit 1; }
+  address_in "$work/$db-server.log" 120
   echo "    $addr ($DATABASE_URL)"
 
   step "$db: sessions (curl logins) and the state the writes start from"
@@ -248,7 +252,7 @@ for db in $dbs; do
   stop_all
   grep -h -E ' ERROR |panicked' "$work/$db-server.log" | head -n 10 || true
 
-  if [ "$count_instructions" = yes ]; then
+  if [ "$callgrind" = yes ]; then
     step "$db: instructions per request (the server under callgrind, $cg_requests requests a case after $cg_warmup)"
     count_instructions
   fi

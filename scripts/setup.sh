@@ -44,6 +44,20 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
+# A cargo subcommand (`cargo leptos`, `cargo nextest`) at its pinned version: installed from
+# crates.io with --locked when missing or another version. Their `--version` starts with
+# "<crate> <version>".
+cargo_subcommand() { # crate version how-long-it-takes
+  local crate="$1" version="$2" found
+  found="$(cargo "${crate#cargo-}" --version 2>/dev/null | head -n1)" || true
+  if [ "${found%% *}" = "$crate" ] && [ "$(echo "$found" | cut -d' ' -f2)" = "$version" ]; then
+    ok "$found"
+  else
+    echo "    installing; this takes $3"
+    cargo install "$crate" --version "$version" --locked
+  fi
+}
+
 step "Disk space for the builds"
 # A cold `make test` leaves ~5.3 GB under target/ (debug 3.5, server release 1.1, WASM 0.6).
 # Running out half-way shows up as a cargo-leptos panic, so say it plainly before building.
@@ -65,12 +79,7 @@ else
 fi
 
 step "cargo-leptos $CARGO_LEPTOS_VERSION"
-if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
-  ok "$(cargo leptos --version)"
-else
-  echo "    installing; this takes about 16 minutes on 2 cores (one long link at the end)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-fi
+cargo_subcommand cargo-leptos "$CARGO_LEPTOS_VERSION" "about 16 minutes on 2 cores (one long link at the end)"
 
 step "wasm-bindgen CLI $WASM_BINDGEN_VERSION"
 if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
@@ -94,12 +103,7 @@ if [ "$mode" = run ]; then
 fi
 
 step "cargo-nextest $CARGO_NEXTEST_VERSION (runs the Rust tests, each with a time limit)"
-if cargo nextest --version 2>/dev/null | grep -q "^cargo-nextest $CARGO_NEXTEST_VERSION\b"; then
-  ok "$(cargo nextest --version | head -n1)"
-else
-  echo "    installing; this takes about 8 minutes on 2 cores"
-  cargo install cargo-nextest --version "$CARGO_NEXTEST_VERSION" --locked
-fi
+cargo_subcommand cargo-nextest "$CARGO_NEXTEST_VERSION" "about 8 minutes on 2 cores"
 
 step "Chromium for the browser tests"
 if [ -n "${PLAYWRIGHT_CHROMIUM:-}" ] && [ -x "$PLAYWRIGHT_CHROMIUM" ]; then

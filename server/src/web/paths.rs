@@ -27,15 +27,15 @@ pub enum Target {
 
 impl Target {
     pub fn of(path: &str) -> Target {
+        // What follows `/{dir}/`, if the path is under that directory.
         let below = |dir: &str| path.strip_prefix('/').and_then(|p| p.strip_prefix(dir)).and_then(|rest| rest.strip_prefix('/'));
-        let under = |dir: &str| below(dir).is_some();
         // The directory itself (`/pkg/`) names no file: the "not found" page answers it, so it
         // is a page like any other path that names nothing.
         if below(FRONT_END_DIR).is_some_and(|file| !file.is_empty()) {
             Target::FrontEnd
         } else if path == app::assets::FAVICON || path == BROWSERS_DEFAULT_ICON {
             Target::Icon
-        } else if under("api") {
+        } else if below("api").is_some() {
             Target::Api
         } else {
             Target::Page
