@@ -85,6 +85,11 @@ def parse_switches(path, requests):
     return {"switches": round(sum(n - before.get(thread, 0) for thread, n in after.items()) / requests, 2)}
 
 
+def fmt(value, form="{:.2f}"):
+    """A figure for the report's tables, or a dash when it was not measured."""
+    return "–" if value is None else form.format(value)
+
+
 def parse_instructions(path):
     """Instructions per request by case, counted by callgrind (None when not counted), and the
     login page's count over each case's, the ratio req/s would have if nothing but the server's
@@ -206,7 +211,6 @@ def main():
         lines += [f"## {db}", "", "| case | req/s | p50 ms | p99 ms | p99/p50 | vs static | vs login | vs login, each round | server CPU µs/req | database CPU µs/req | CPU: login ÷ case | server context switches/req | non-2xx |",
                   "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
         for name, case in data["cases"].items():
-            fmt = lambda v, f="{:.2f}": "–" if v is None else f.format(v)
             lines.append(
                 f"| {case['what']} | {fmt(case['rps'], '{:,.0f}')} | {fmt(case['p50_ms'])} | {fmt(case['p99_ms'])} | {fmt(case['p99_over_p50'], '{:.1f}')} "
                 f"| {fmt(case['vs_static'], '{:.3f}')} | {fmt(case['vs_login'], '{:.3f}')} "
@@ -221,8 +225,7 @@ def main():
                       "whatever else runs, so \"login ÷ case\" moves far less from run to run.", "",
                       "| case | instructions per request | login ÷ case |", "|---|---:|---:|"]
             for name, figures in instructions.items():
-                ratio = figures["login_over_case"]
-                lines.append(f"| {labels.get(name, name)} | {figures['per_request']:,} | {'–' if ratio is None else f'{ratio:.3f}'} |")
+                lines.append(f"| {labels.get(name, name)} | {figures['per_request']:,} | {fmt(figures['login_over_case'], '{:.3f}')} |")
         tti = data["tti_profile"]
         if tti:
             lines += ["", f"Profile page, time to interactive (navigation start to `data-hydrated`, Chromium, fresh context each load): "
