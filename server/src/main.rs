@@ -20,7 +20,8 @@ use std::sync::Arc;
 /// whichever worker thread polls it and frees them on another, and under load glibc spent about
 /// a third of the server's CPU in malloc, free and malloc_consolidate (perf, a logged-in home page).
 /// mimalloc's `override` feature also takes over the C `malloc` that the bundled SQLite calls: with
-/// glibc's, SQLite's few dozen allocations per query cost about 3 % of a logged-in page (callgrind).
+/// glibc's, the few dozen allocations SQLite makes for a home page's two queries cost about 3 % of the
+/// whole page (callgrind).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
