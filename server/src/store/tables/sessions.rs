@@ -149,13 +149,12 @@ macro_rules! session_row {
         /// each NULL it reads, sea-orm formats an error message and drops it, another 1.6 %.
         impl FromQueryResult for Row {
             fn from_query_result(result: &QueryResult, _prefix: &str) -> std::result::Result<Row, DbErr> {
-                let mut position = 0..;
-                $(let $field: $type = result.try_get_by_index(position.next().unwrap_or_default())?;)*
+                let mut columns = 0..;
+                let mut next = || columns.next().unwrap_or_default();
+                $(let $field: $type = result.try_get_by_index(next())?;)*
                 let gated = $gate.is_some();
-                $(let $g_field: $g_type = match position.next() {
-                    Some(at) if gated => result.try_get_by_index(at)?,
-                    _ => None,
-                };)*
+                $(let at = next();
+                let $g_field: $g_type = if gated { result.try_get_by_index(at)? } else { None };)*
                 Ok(Row { $($field,)* $($g_field),* })
             }
         }
