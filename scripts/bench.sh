@@ -146,10 +146,10 @@ count_instructions() {
   pids+=("$cg_pid")
   # callgrind starts the server a few times slower.
   address_in "$log" 360
-  # Open the pool's connections before counting. Otherwise the first time two statements overlap
-  # (the minute's sweep beside a request, or a statement that finds its request's previous
-  # connection still in sqlx's release ping) opens one inside a case: on PostgreSQL its TLS and
-  # SCRAM handshake cost about 30 million instructions, 100,000 a request over a case.
+  # Open the pool's connections before counting. Otherwise the first time two statements want a
+  # connection at once (for example the minute's sweep beside a request) opens one inside a case:
+  # on PostgreSQL its TLS and SCRAM handshake cost about 30 million instructions, 100,000 a
+  # request over a case of 300 (callgrind's dump of the case shows sqlx's `PoolInner::connect`).
   local opener openers=()
   for opener in 1 2 3 4; do
     curl -s -H "Cookie: impersonate_session=$reader" "$addr/" -o /dev/null "$addr/" -o /dev/null &
