@@ -149,8 +149,11 @@ macro_rules! session_row {
         /// each NULL it reads, sea-orm formats an error message and drops it, another 1.6 %.
         impl FromQueryResult for Row {
             fn from_query_result(result: &QueryResult, _prefix: &str) -> std::result::Result<Row, DbErr> {
-                let mut columns = 0..;
-                let mut next = || columns.next().unwrap_or_default();
+                let mut column = 0_usize;
+                let mut next = || {
+                    column += 1;
+                    column - 1
+                };
                 $(let $field: $type = result.try_get_by_index(next())?;)*
                 let gated = $gate.is_some();
                 $(let at = next();
