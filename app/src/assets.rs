@@ -3,8 +3,9 @@
 //! Why this exists: Leptos's `HashedStylesheet` and `HydrationScripts` find the hashed names by
 //! reading `hash.txt` beside the server binary on every render (an `exe` lookup, a `stat` and a
 //! read, twice per page). The server reads the file once at start-up into [`AssetNames`] and
-//! provides it to every render; the shell then writes the same tags from it. Without it (an
-//! unhashed build, a test server) the shell falls back to Leptos's components.
+//! provides it to every render; the shell then writes the same tags from it. An unhashed build (a
+//! test server) gets its plain names the same way, so every build's head is written by
+//! [`HashedAssets`]; only a hash file that cannot be read leaves the shell to Leptos's components.
 
 use leptos::prelude::*;
 
@@ -30,6 +31,14 @@ impl AssetNames {
         };
         let name = |kind: &str| hash(kind).filter(|h| !h.is_empty()).map(|h| format!("{output_name}.{h}"));
         Some(AssetNames { css: name("css")?, js: name("js")?, wasm: name("wasm")? })
+    }
+
+    /// The names of a build without hashes, as Leptos's components write them: cargo-leptos
+    /// names every file after the output name; wasm-bindgen on its own (no `LEPTOS_OUTPUT_NAME`
+    /// at build time) adds `_bg` to the WASM's.
+    pub fn unhashed(output_name: &str) -> AssetNames {
+        let wasm_suffix = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { "" } else { "_bg" };
+        AssetNames { css: output_name.to_owned(), js: output_name.to_owned(), wasm: format!("{output_name}{wasm_suffix}") }
     }
 }
 

@@ -34,7 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
                 // so browsers may keep it for good; a new build has a new name.
                 // The server provides the names it read from hash.txt once at start-up (see
-                // `assets`); without them, Leptos's components look the names up themselves.
+                // `assets`); without them (a hash file it could not read), Leptos's components
+                // look the names up themselves.
                 {match use_context::<assets::AssetNames>() {
                     Some(names) => {
                         let pkg = options.site_pkg_dir.to_string();

@@ -71,11 +71,12 @@ async fn server_fn(State(state): State<AppState>, request: Request) -> impl Into
     leptos_axum::handle_server_fns_with_context(context(state.services.clone(), None), request).await
 }
 
-/// The hashed file names from the build's hash file beside this binary, read once. `None` for an
-/// unhashed build or an unreadable file: the shell then lets Leptos look them up per render.
+/// The front end's file names: from the build's hash file beside this binary, read once, or the
+/// plain names of an unhashed build. `None` for an unreadable hash file: the shell then lets
+/// Leptos look the names up per render.
 fn asset_names(options: &LeptosOptions) -> Option<AssetNames> {
     if !options.hash_files {
-        return None;
+        return Some(AssetNames::unhashed(&options.output_name));
     }
     let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
     match std::fs::read_to_string(&path) {

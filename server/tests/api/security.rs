@@ -93,6 +93,9 @@ async fn pages_carry_a_strict_content_security_policy_and_are_never_cached() {
         let scripts = html.matches("<script").count();
         let nonced = html.matches(&format!("nonce=\"{nonce}\"")).count();
         assert!(scripts > 0 && nonced >= scripts, "every inline script carries this response's nonce ({nonced}/{scripts})");
+        // Anywhere else (Leptos writes it as the preloads' `crossorigin`), scripts and CSS
+        // selectors could read it; browsers hide only `nonce` attributes.
+        assert_eq!(html.matches(nonce).count(), nonced, "{path}: the nonce outside nonce attributes");
     }
 }
 
