@@ -13,8 +13,8 @@ use leptos::prelude::*;
 /// server serves it to visitors too, without a session.
 pub const FAVICON: &str = "/favicon.svg";
 
-/// The hashed names of the stylesheet, the JS glue and the WASM module, without directories or
-/// extensions (`impersonate.<hash>`), as cargo-leptos names them.
+/// The names of the stylesheet, the JS glue and the WASM module, without directories or
+/// extensions (`impersonate.<hash>`, or plain `impersonate` unhashed), as cargo-leptos names them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetNames {
     pub css: String,
