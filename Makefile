@@ -9,7 +9,7 @@ export LEPTOS_ENV ?= PROD
 # Not `SERVER`: `make bench` passes that one from the environment to scripts/bench.sh (another build to bench).
 SERVER_BINARY := target/server-release/server
 
-.PHONY: run run-cluster test setup setup-run release check-bundle test-rust test-postgres test-e2e load-test bench setup-bench watch clean-data
+.PHONY: run run-cluster test setup setup-run release check-bundle test-bench test-rust test-postgres test-e2e load-test bench setup-bench watch clean-data
 
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
@@ -31,7 +31,7 @@ run-cluster: setup release
 	wait
 
 ## Set up what is missing, then run every test: unit, integration, and the browser tests.
-test: setup test-rust test-postgres release check-bundle test-e2e
+test: setup test-bench test-rust test-postgres release check-bundle test-e2e
 
 setup:
 	@scripts/setup.sh test
@@ -51,6 +51,13 @@ check-bundle:
 	@echo
 	@echo "==> Front-end size budget"
 	@scripts/check-bundle.sh
+
+# How `make bench` reads its measurements (bench/report.py): the committed reports rest on it.
+# `-v` names each test as it starts, so the time limit's kill shows which one hung.
+test-bench:
+	@echo
+	@echo "==> Bench report readers (Python, stdlib unittest)"
+	timeout 60 python3 -m unittest discover -s bench -p 'test_*.py' -v
 
 test-rust:
 	@echo
