@@ -46,7 +46,7 @@ impl Application {
             policy: settings.policy,
             cookie: SessionCookie::new(settings.cookie_secure, settings.sessions.lifetime),
         };
-        let state = AppState { leptos_options, store, services, live_streams: web::LiveStreams::new(settings.live), settings: Arc::new(settings) };
+        let state = AppState::new(web::Shared { leptos_options, store, services, live_streams: web::LiveStreams::new(settings.live), settings: Arc::new(settings) });
         Ok(Application { listener, state })
     }
 
