@@ -142,7 +142,9 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     let names = asset_names(&state.leptos_options);
-    let front_end = front_end(&state.leptos_options, names.is_some());
+    // Only hashed names promise files that do not change under this server; an unhashed build
+    // has names for its head too, but its files are rebuilt in place.
+    let front_end = front_end(&state.leptos_options, state.leptos_options.hash_files && names.is_some());
     let render_context = context(state.services.clone(), names);
     let shell = move || app::shell(options.clone());
     let sessions = guard::Sessions { store: state.store.clone(), cookie: state.services.cookie.clone() };

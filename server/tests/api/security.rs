@@ -267,6 +267,17 @@ async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_name
     assert_eq!(asset.headers()["cache-control"], "no-cache", "without hashes a browser checks each time");
 }
 
+/// An unhashed build's files keep their names when rebuilt, so it serves them as they are on disk
+/// now, not as they were when it started.
+#[tokio::test]
+async fn an_unhashed_build_serves_its_front_end_as_it_is_on_disk() {
+    let app = TestApp::spawn().await;
+    std::fs::write(app.site.join("pkg").join("impersonate.css"), "rebuilt after start-up").expect("a stylesheet");
+    let asset = app.browser().get("/pkg/impersonate.css").await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(asset.text().await.expect("a body"), "rebuilt after start-up");
+}
+
 /// A release build reads its front end and the page's icon once, at start-up (the front end's
 /// names change with its content): the page names the hashed files, each is sent in the encoding
 /// the browser weighs highest of the copies there are, and a file changed on disk afterwards is
