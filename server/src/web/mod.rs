@@ -45,6 +45,7 @@ pub use streams::LiveStreams;
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
+/// The fields every handler reads through [`AppState`]: set at start-up, never written after.
 pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub store: Arc<Store>,
