@@ -1,13 +1,15 @@
-//! The front end's file names in the page head, read from the build's `hash.txt` once.
+//! The front end's tags in the page head, from the build's `hash.txt` read once.
 //!
 //! Why this exists: Leptos's `HashedStylesheet` and `HydrationScripts` find the hashed names by
 //! reading `hash.txt` beside the server binary on every render (an `exe` lookup, a `stat` and a
-//! read, twice per page). The server reads the file once at start-up into [`AssetNames`] and
-//! provides it to every render; the shell then writes the same tags from it. An unhashed build (a
-//! test server) gets its plain names the same way, so every build's head is written by
-//! [`HashedAssets`]; only a hash file that cannot be read leaves the shell to Leptos's components.
+//! read, twice per page). The server reads the file once at start-up into [`AssetNames`] (and
+//! refuses to start when it cannot), writes the tags once into a [`FrontEndHead`], and the shell
+//! writes that head on every page. An unhashed build (a test server) gets its plain names the same
+//! way, so every build's head comes from here.
 
+use leptos::config::LeptosOptions;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// The icon the page head links: a file at the site's root (from `public/`), not hashed. The
 /// server serves it to visitors too, without a session.
@@ -24,7 +26,7 @@ pub struct AssetNames {
 
 impl AssetNames {
     /// Reads cargo-leptos's hash file (`js: …`, `wasm: …`, `css: …` lines). `None` when a name
-    /// is missing: the caller then keeps Leptos's own lookup.
+    /// is missing: the server then refuses to start.
     pub fn parse(hash_file: &str, output_name: &str) -> Option<AssetNames> {
         let hash = |kind: &str| {
             hash_file.lines().filter_map(|line| line.trim().split_once(':')).find(|(file, _)| file.trim() == kind).map(|(_, h)| h.trim().to_owned())
@@ -46,30 +48,60 @@ impl AssetNames {
 /// called with the same arguments, so the page loads and hydrates exactly as before.
 const HYDRATION_SCRIPT: &str = include_str!("hydration_script.js");
 
-/// The stylesheet, the preloads and the hydration script for `names` under `/{pkg}/`: what
-/// `HashedStylesheet` and `HydrationScripts` write, without reading any file.
+/// The front end's tags in every page head, written once, at start-up, from [`AssetNames`]: they
+/// are the same on every page but for the CSP nonce, so a render clones four shared strings where
+/// it formatted them anew (the hydration script among them, 1.3 KB).
+#[derive(Clone, Debug)]
+pub struct FrontEndHead {
+    stylesheet: Arc<str>,
+    module: Arc<str>,
+    wasm: Arc<str>,
+    script: Arc<str>,
+    /// Leptos's options, in a `cargo leptos watch` run only: its reload script needs them.
+    watch: Option<LeptosOptions>,
+}
+
+impl FrontEndHead {
+    /// The tags for `names` under `/{pkg}/`. `watch`: whether cargo-leptos runs this server in
+    /// watch mode (it sets `LEPTOS_WATCH`), which Leptos's `AutoReload` asks on every page.
+    pub fn new(names: &AssetNames, options: &LeptosOptions, watch: bool) -> FrontEndHead {
+        let pkg = &options.site_pkg_dir;
+        let AssetNames { css, js, wasm } = names;
+        FrontEndHead {
+            stylesheet: format!("/{pkg}/{css}.css").into(),
+            module: format!("/{pkg}/{js}.js").into(),
+            wasm: format!("/{pkg}/{wasm}.wasm").into(),
+            script: format!("{HYDRATION_SCRIPT}({:?}, {:?}, {js:?}, {wasm:?}, false);", "", pkg.as_ref()).into(),
+            watch: watch.then(|| options.clone()),
+        }
+    }
+}
+
+/// The stylesheet, the preloads and the hydration script: what `HashedStylesheet` and
+/// `HydrationScripts` write, without reading any file.
 ///
 /// One difference: Leptos 0.8 writes the CSP nonce as the preloads' `crossorigin` value. A browser
 /// reads an unknown value as `anonymous`, which is what the two fetches need to use the preloads,
 /// so that is written instead: the nonce then appears only in `nonce` attributes, which browsers
 /// hide from the page's scripts and style selectors.
 #[component]
-pub fn HashedAssets(names: AssetNames, pkg: String) -> impl IntoView {
+pub fn HashedAssets(head: FrontEndHead) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     let crossorigin = "anonymous";
-    let AssetNames { css, js, wasm } = names;
-    let script = format!("{HYDRATION_SCRIPT}({:?}, {pkg:?}, {js:?}, {wasm:?}, false);", "");
+    let FrontEndHead { stylesheet, module, wasm, script, watch } = head;
     view! {
-        <link id="leptos" rel="stylesheet" href=format!("/{pkg}/{css}.css") />
-        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin=crossorigin />
-        <link rel="preload" href=format!("/{pkg}/{wasm}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=crossorigin />
+        <link id="leptos" rel="stylesheet" href=stylesheet />
+        <link rel="modulepreload" href=module crossorigin=crossorigin />
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin=crossorigin />
         <script type="module" nonce=nonce>{script}</script>
+        {watch.map(|options| view! { <AutoReload options /> })}
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{AssetNames, HashedAssets};
+    use super::{AssetNames, FrontEndHead, HashedAssets};
+    use leptos::config::LeptosOptions;
     use leptos::prelude::*;
 
     #[test]
@@ -78,7 +110,8 @@ mod tests {
         owner.set();
         provide_context(leptos::nonce::Nonce::from_value("n0nce-of-this-response"));
         let names = AssetNames { css: "app.c".into(), js: "app.j".into(), wasm: "app.w".into() };
-        let html = view! { <HashedAssets names pkg="pkg".to_owned() /> }.to_html();
+        let head = FrontEndHead::new(&names, &LeptosOptions::builder().output_name("app").build(), false);
+        let html = view! { <HashedAssets head /> }.to_html();
         assert_eq!(html.matches("n0nce-of-this-response").count(), 1, "{html}");
         assert!(html.contains(r#"<script type="module" nonce="n0nce-of-this-response">"#), "{html}");
         assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/app.j.js" crossorigin="anonymous">"#), "{html}");

@@ -16,13 +16,14 @@ pub mod pages;
 pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use ui::SyncHydrate;
 
-/// The HTML document the server renders around the app.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document the server renders around the app; `head` is the front end's tags, written
+/// once at start-up.
+pub fn shell(head: assets::FrontEndHead) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -33,20 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href=assets::FAVICON type="image/svg+xml" />
                 // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
                 // so browsers may keep it for good; a new build has a new name.
-                // The server provides the names it read from hash.txt once at start-up (see
-                // `assets`); without them (a hash file it could not read), Leptos's components
-                // look the names up themselves.
-                {match use_context::<assets::AssetNames>() {
-                    Some(names) => {
-                        let pkg = options.site_pkg_dir.to_string();
-                        view! { <assets::HashedAssets names pkg /> <AutoReload options /> }.into_any()
-                    }
-                    None => view! {
-                        <HashedStylesheet options=options.clone() id="leptos" />
-                        <AutoReload options=options.clone() />
-                        <HydrationScripts options />
-                    }.into_any(),
-                }}
+                <assets::HashedAssets head />
                 <MetaTags />
             </head>
             <body>

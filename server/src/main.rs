@@ -144,24 +144,7 @@ fn leptos_options() -> Result<leptos::config::LeptosOptions, String> {
     leptos::config::get_configuration(file).map(|c| c.leptos_options).map_err(|e| format!("Leptos settings: {e}"))
 }
 
-/// With hashed file names Leptos reads the build's hash file beside this binary on each page,
-/// and panics without it: say so once, at start-up, instead of on every page.
-fn check_hash_file(options: &leptos::config::LeptosOptions) -> Result<(), String> {
-    if options.hash_files {
-        let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-        if !beside.as_ref().is_some_and(|path| path.exists()) {
-            let path = beside.map_or_else(|| options.hash_file.to_string(), |p| p.display().to_string());
-            return Err(format!(
-                "hash-files is on but {path} is missing: ship the {} that `cargo leptos build --release` wrote beside the server binary, or set LEPTOS_HASH_FILES=false for an unhashed build",
-                options.hash_file
-            ));
-        }
-    }
-    Ok(())
-}
-
 async fn serve(settings: Settings, leptos_options: leptos::config::LeptosOptions, demo: bool) -> Result<(), String> {
-    check_hash_file(&leptos_options)?;
     let application = Application::build_with_system_clock(settings, leptos_options).await.map_err(|e| e.to_string())?;
     let addr = application.local_addr().map_err(|e| e.to_string())?;
     if demo {
@@ -188,9 +171,11 @@ async fn create_person(
     tenant: Option<String>,
 ) -> Result<(), String> {
     let password = password_for(&email)?;
-    // Port 0: this command only needs the database, never the configured port.
+    // Port 0 and no hash file: this command only needs the database, never the configured port
+    // or the front end.
     let mut options = leptos_options;
     options.site_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    options.hash_files = false;
     let application = Application::build_with_system_clock(settings, options).await.map_err(|e| e.to_string())?;
     let store = application.store();
     let (role, tenant) = match &tenant {

@@ -23,6 +23,8 @@ pub enum StartError {
     Listen { addr: SocketAddr, source: std::io::Error },
     #[error("site-pkg-dir is {0:?}, but this server serves its front end from {dir:?} only: set site-pkg-dir = {dir:?} in Leptos.toml and in Cargo.toml's [[workspace.metadata.leptos]], which the build reads (or unset LEPTOS_SITE_PKG_DIR)", dir = web::FRONT_END_DIR)]
     FrontEndDir(String),
+    #[error(transparent)]
+    HashFile(#[from] web::HashFileError),
 }
 
 pub struct Application {
@@ -36,6 +38,8 @@ impl Application {
         if *leptos_options.site_pkg_dir != *web::FRONT_END_DIR {
             return Err(StartError::FrontEndDir(leptos_options.site_pkg_dir.to_string()));
         }
+        let names = web::asset_names(&leptos_options)?;
+        let head = app::assets::FrontEndHead::new(&names, &leptos_options, std::env::var_os("LEPTOS_WATCH").is_some());
         let db = crate::db::connect(&settings.database_url, settings.database_max_connections).await?;
         let store = Arc::new(Store::new(db, clock.clone(), &settings));
         let addr = leptos_options.site_addr;
@@ -46,7 +50,7 @@ impl Application {
             policy: settings.policy,
             cookie: SessionCookie::new(settings.cookie_secure, settings.sessions.lifetime),
         };
-        let state = AppState::new(web::Shared { leptos_options, store, services, live_streams: web::LiveStreams::new(settings.live), settings: Arc::new(settings) });
+        let state = AppState::new(web::Shared { leptos_options, store, services, live_streams: web::LiveStreams::new(settings.live), settings: Arc::new(settings), head });
         Ok(Application { listener, state })
     }
 

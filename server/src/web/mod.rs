@@ -17,7 +17,7 @@ mod streams;
 
 use crate::config::Settings;
 use crate::store::Store;
-use app::assets::AssetNames;
+use app::assets::{AssetNames, FrontEndHead};
 use app::backend::Services;
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
@@ -52,6 +52,8 @@ pub struct Shared {
     pub services: Services,
     pub settings: Arc<Settings>,
     pub live_streams: LiveStreams,
+    /// The front end's tags in every page head (see `app::assets`).
+    pub head: FrontEndHead,
 }
 
 impl AppState {
@@ -74,14 +76,11 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// What every render and server function gets in its Leptos context: the services, the page's
-/// CSP nonce, and the front end's hashed file names (read once, at start-up).
-fn context(services: Services, assets: Option<AssetNames>) -> impl Fn() + Clone + Send + Sync + 'static {
+/// What every render and server function gets in its Leptos context: the services and the
+/// page's CSP nonce.
+fn context(services: Services) -> impl Fn() + Clone + Send + Sync + 'static {
     move || {
         provide_context(services.clone());
-        if let Some(assets) = &assets {
-            provide_context(assets.clone());
-        }
         if let Some(nonce) = leptos::prelude::with_context::<http::request::Parts, _>(|p| p.extensions.get::<CspNonce>().cloned()).flatten() {
             provide_context(leptos::nonce::Nonce::from_value(nonce.0));
         }
@@ -89,24 +88,29 @@ fn context(services: Services, assets: Option<AssetNames>) -> impl Fn() + Clone 
 }
 
 async fn server_fn(State(state): State<AppState>, request: Request) -> impl IntoResponse {
-    leptos_axum::handle_server_fns_with_context(context(state.services.clone(), None), request).await
+    leptos_axum::handle_server_fns_with_context(context(state.services.clone()), request).await
 }
 
-/// The front end's file names: from the build's hash file beside this binary, read once, or the
-/// plain names of an unhashed build. `None` for an unreadable hash file: the shell then lets
-/// Leptos look the names up per render.
-fn asset_names(options: &LeptosOptions) -> Option<AssetNames> {
+/// Why a hashed build's file names could not be read from its hash file.
+#[derive(Debug, thiserror::Error)]
+#[error("hash-files is on but {path} cannot be used ({reason}): ship the hash file that `cargo leptos build --release` wrote beside the server binary, or set LEPTOS_HASH_FILES=false for an unhashed build")]
+pub struct HashFileError {
+    path: String,
+    reason: String,
+}
+
+/// The front end's file names: from the build's hash file beside this binary, or the plain names
+/// of an unhashed build. Without them no page could name its stylesheet and scripts, so a hash
+/// file that cannot be read or lacks a name stops the server at start-up.
+pub fn asset_names(options: &LeptosOptions) -> Result<AssetNames, HashFileError> {
     if !options.hash_files {
-        return Some(AssetNames::unhashed(&options.output_name));
+        return Ok(AssetNames::unhashed(&options.output_name));
     }
-    let path = std::env::current_exe().ok()?.parent()?.join(options.hash_file.as_ref());
-    match std::fs::read_to_string(&path) {
-        Ok(text) => AssetNames::parse(&text, &options.output_name),
-        Err(error) => {
-            tracing::warn!(path = %path.display(), %error, "cannot read the hash file; Leptos will look for it on each page");
-            None
-        }
-    }
+    let beside = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    let path = beside.unwrap_or_else(|| std::path::PathBuf::from(options.hash_file.as_ref()));
+    let failed = |reason: String| HashFileError { path: path.display().to_string(), reason };
+    let text = std::fs::read_to_string(&path).map_err(|error| failed(error.to_string()))?;
+    AssetNames::parse(&text, &options.output_name).ok_or_else(|| failed("it lacks the css, js or wasm line".to_owned()))
 }
 
 /// Where the front end's files are served from. Either way a file goes out compressed at build
@@ -119,8 +123,8 @@ enum FrontEnd {
     OnDisk,
 }
 
-fn front_end(options: &LeptosOptions, hashed_names: bool) -> FrontEnd {
-    if !hashed_names {
+fn front_end(options: &LeptosOptions, hashed: bool) -> FrontEnd {
+    if !hashed {
         return FrontEnd::OnDisk;
     }
     match assets::AssetFiles::read(std::path::Path::new(options.site_root.as_ref())) {
@@ -141,13 +145,14 @@ fn request_span(request: &Request) -> tracing::Span {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let options = state.leptos_options.clone();
-    let names = asset_names(&state.leptos_options);
     // Only hashed names promise files that do not change under this server; an unhashed build
     // has names for its head too, but its files are rebuilt in place.
-    let front_end = front_end(&state.leptos_options, state.leptos_options.hash_files && names.is_some());
-    let render_context = context(state.services.clone(), names);
-    let shell = move || app::shell(options.clone());
+    let front_end = front_end(&state.leptos_options, state.leptos_options.hash_files);
+    let render_context = context(state.services.clone());
+    let head = state.head.clone();
+    let shell = move || app::shell(head.clone());
+    let head = state.head.clone();
+    let fallback_shell = move |_: LeptosOptions| app::shell(head.clone());
     let sessions = guard::Sessions { store: state.store.clone(), cookie: state.services.cookie.clone() };
     let layers = ServiceBuilder::new()
         // Every request gets an id (the `x-request-id` it came with, else a new one), a span
@@ -177,7 +182,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(events::stream))
         .route("/api/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, render_context.clone(), shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(render_context, app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(render_context, fallback_shell))
         .layer(layers)
         .with_state(state)
 }

@@ -245,20 +245,21 @@ async fn a_flood_of_logins_is_answered_busy_instead_of_queueing_without_limit() 
 /// encoding it accepts, and, when the names carry hashes, leave to keep it for a year.
 #[tokio::test]
 async fn the_front_end_is_sent_precompressed_and_cached_for_a_year_when_its_names_are_hashed() {
-    let app = TestApp::spawn_with_site(|_| {}, true, &[]).await;
-    let pkg = app.site.join("pkg");
-    for (name, content) in [("app.abc123.wasm", "raw"), ("app.abc123.wasm.br", "brotli"), ("app.abc123.wasm.gz", "gzip")] {
-        std::fs::write(pkg.join(name), content).expect("a file");
-    }
+    let files: &[(&str, &[u8])] = &[
+        ("hash.txt", b"js: abc123\nwasm: abc123\ncss: abc123\n"),
+        ("site/pkg/impersonate.abc123.wasm", b"raw"),
+        ("site/pkg/impersonate.abc123.wasm.br", b"brotli"),
+        ("site/pkg/impersonate.abc123.wasm.gz", b"gzip"),
+    ];
+    let app = TestApp::spawn_with_site(|_| {}, true, files).await;
     for (accept, encoding, body) in [("br, gzip", Some("br"), "brotli"), ("gzip", Some("gzip"), "gzip"), ("identity", None, "raw")] {
-        let response = bare_client().get(format!("{}/pkg/app.abc123.wasm", app.address)).header("accept-encoding", accept).send().await.expect("answer");
+        let response = bare_client().get(format!("{}/pkg/impersonate.abc123.wasm", app.address)).header("accept-encoding", accept).send().await.expect("answer");
         assert_eq!(response.status(), StatusCode::OK, "{accept}");
         assert_eq!(response.headers().get("content-encoding").map(|v| v.to_str().expect("text")), encoding, "{accept}");
         assert_eq!(response.headers()["cache-control"], "public, max-age=31536000, immutable");
         assert_eq!(response.headers()["vary"], "accept-encoding");
         assert_eq!(response.bytes().await.expect("a body"), body.as_bytes());
     }
-    // (No page here: it would need the build's hash file; the next test has one.)
     let answer = app.browser().call("session/viewer", &[]).await;
     assert_eq!(answer.headers()["cache-control"], "no-store", "answers are never kept");
 
@@ -343,4 +344,30 @@ async fn a_release_build_serves_the_front_end_it_started_with() {
     }
     let post = app.browser().client.post(format!("{}/pkg/impersonate.j1.js", app.address)).send().await.expect("an answer");
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// A hashed build whose hash file is gone, or lacks a name, could name no stylesheet or script on
+/// any page: it does not start, and says which file is wrong and what to do.
+#[tokio::test]
+async fn a_hashed_build_without_a_usable_hash_file_does_not_start() {
+    for (case, hash_file) in [("missing", None), ("without the wasm line", Some("js: j1\ncss: c1\n"))] {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("hash.txt");
+        if let Some(text) = hash_file {
+            std::fs::write(&path, text).expect("a hash file");
+        }
+        let mut settings = test_settings();
+        settings.database_url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("impersonate")
+            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+            .site_root(dir.path().display().to_string())
+            .hash_files(true)
+            .hash_file(path.display().to_string().into())
+            .build();
+        let started = server::Application::build(settings, options, std::sync::Arc::new(server::clock::ManualClock::starting_at(T0))).await;
+        let Err(error) = started else { panic!("a hashed build with its hash file {case} started") };
+        let message = error.to_string();
+        assert!(message.contains(&path.display().to_string()) && message.contains("LEPTOS_HASH_FILES=false"), "{case}: {message}");
+    }
 }
