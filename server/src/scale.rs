@@ -57,8 +57,7 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
     let hash = passwords::hash(&HashingGate::new(1, Duration::from_secs(60)), DEMO_PASSWORD.to_owned())
         .await
         .map_err(|_| ScaleError::Invalid("no hashing turn".into()))?
-        .map_err(ScaleError::Invalid)?
-        .into_stored();
+        .map_err(ScaleError::Invalid)?;
     let created = to_db_time(now);
     let tenants: Vec<Uuid> = (0..scale.tenants).map(|_| Uuid::new_v4()).collect();
     let rows = tenants.iter().enumerate().map(|(n, id)| tenant::ActiveModel {

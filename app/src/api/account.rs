@@ -29,9 +29,9 @@ pub fn viewer_of_request() -> Result<Option<Viewer>, ApiError> {
 
 /// Checks the credentials and opens a fresh session; answers where to go next.
 #[server(endpoint = "auth/login")]
-pub async fn log_in(email: String, password: String, next: Option<String>) -> Result<String, ApiError> {
+pub async fn log_in(email: String, password: crate::domain::TypedPassword, next: Option<String>) -> Result<String, ApiError> {
     let s = services()?;
-    let secret = s.backend.log_in(&email, &password, client_address(), s.clock.now()).await?;
+    let secret = s.backend.log_in(&email, password.as_str(), client_address(), s.clock.now()).await?;
     // The browser's previous session ends only once the credentials are right: a refused login
     // leaves its caller as they were, impersonation and all.
     if let Ok(previous) = authenticate() {
@@ -68,11 +68,11 @@ async fn end_session(s: &crate::backend::Services, session: crate::backend::Requ
 
 /// Changes the password; the owner only, never an impersonator. Other sessions of the user end.
 #[server(endpoint = "account/password")]
-pub async fn change_password(current: String, new: String) -> Result<(), ApiError> {
+pub async fn change_password(current: crate::domain::TypedPassword, new: crate::domain::TypedPassword) -> Result<(), ApiError> {
     let session = authenticate()?;
     let me = crate::domain::rules::may_change_credentials(&session.principal)?;
-    let new = crate::domain::NewPassword::parse(&new)?;
-    services()?.backend.change_password(me.id(), &current, new, &session.key).await?;
+    let new = crate::domain::NewPassword::parse(new.as_str())?;
+    services()?.backend.change_password(me.id(), current.as_str(), new, &session.key).await?;
     Ok(())
 }
 
@@ -84,4 +84,20 @@ pub async fn change_email(email: String) -> Result<(), ApiError> {
     let email = crate::domain::Email::parse(&email)?;
     services()?.backend.change_email(me.id(), email).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ChangePassword, LogIn};
+
+    /// A server function's arguments derive `Debug`: a log of the call must not print a password.
+    #[test]
+    fn a_call_printed_for_a_log_shows_no_password() {
+        let log_in = LogIn { email: "ann@acme.test".into(), password: "correct horse battery".into(), next: None };
+        let change = ChangePassword { current: "correct horse battery".into(), new: "tr0ub4dor and more".into() };
+        for printed in [format!("{log_in:?}"), format!("{change:?}")] {
+            assert!(!printed.contains("correct horse") && !printed.contains("tr0ub4dor"), "{printed}");
+        }
+        assert!(format!("{log_in:?}").contains("ann@acme.test"), "the rest stays readable");
+    }
 }

@@ -66,6 +66,37 @@ impl Email {
     }
 }
 
+/// A password as someone typed it, on its way to the server (to log in, or as the current or new
+/// password when changing it). Its `Debug` never shows it: a server function's arguments derive
+/// `Debug`, so a plain `String` here would print in any log of the call.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TypedPassword(String);
+
+impl TypedPassword {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for TypedPassword {
+    fn from(text: String) -> TypedPassword {
+        TypedPassword(text)
+    }
+}
+
+impl From<&str> for TypedPassword {
+    fn from(text: &str) -> TypedPassword {
+        TypedPassword(text.to_owned())
+    }
+}
+
+impl std::fmt::Debug for TypedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypedPassword(…)")
+    }
+}
+
 /// A password someone chooses. Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewPassword(String);

@@ -13,7 +13,7 @@ pub mod text;
 pub mod time;
 
 pub use audit::AuditKind;
-pub use inputs::{Email, InvalidInput, Name, NewPassword, Page, PersonName, Search, TaskTitle};
+pub use inputs::{Email, InvalidInput, Name, NewPassword, Page, PersonName, Search, TaskTitle, TypedPassword};
 pub use ids::{GrantId, ImpersonationId, TaskId, TenantId, UserId};
 pub use principal::{Account, ActiveImpersonation, Principal, Role};
 pub use rules::{

@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h1 id="login-title">"Log in"</h1>
                 <form action=LogIn::url() method="post" class="form" on:submit=move |ev| {
                     if take_submit(&ev) {
-                        log_in.dispatch(LogIn { email: field(&ev, "email"), password: field(&ev, "password"), next: Some(field(&ev, "next")) });
+                        log_in.dispatch(LogIn { email: field(&ev, "email"), password: field(&ev, "password").into(), next: Some(field(&ev, "next")) });
                     }
                 }>
                     <input type="hidden" name="next" value=next />

@@ -73,7 +73,7 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
                 {move || outcome("Email changed.", change_email.value().get())}
                 <form action=ChangePassword::url() method="post" node_ref=password_form class="form form-inline" on:submit=move |ev| {
                     if take_submit(&ev) {
-                        change_password.dispatch(ChangePassword { current: field(&ev, "current"), new: field(&ev, "new") });
+                        change_password.dispatch(ChangePassword { current: field(&ev, "current").into(), new: field(&ev, "new").into() });
                     }
                 }>
                     // For password managers: whose password this is (no name, so it is not sent).

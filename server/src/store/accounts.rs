@@ -2,7 +2,7 @@
 
 use super::base::Store;
 use super::error::{Result, StoreError, answer};
-use super::passwords::{self, HashingGate, StoredHash};
+use super::passwords::{self, HashingGate};
 use super::tables::{consent, logins, people, sessions};
 use super::{attempts, throttle, unit};
 use crate::db::entities::user;
@@ -63,7 +63,7 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
     // The keys' turn first: a burst of guesses is then checked and counted one after another.
     let _turn = turn_unless_locked(store, &keys, now).await?;
     let found = people::by_email(store.db(), &email).await?;
-    let stored = found.as_ref().map(|u| StoredHash::from_stored(u.password_hash.clone()));
+    let stored = found.as_ref().map(|u| u.password_hash.clone());
     let verified = passwords::verify(&store.hashing, password.to_owned(), stored).await.map_err(busy)?;
     let Some(user) = found.filter(|_| verified) else {
         record_failure(store, &keys, now).await?;
@@ -104,13 +104,13 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     let keys = [(format!("password:{user_id}"), true)];
     let _turn = turn_unless_locked(store, &keys, now).await?;
     let user = people::by_id(store.db(), user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    if !passwords::verify(&store.hashing, current.to_owned(), Some(StoredHash::from_stored(user.password_hash.clone()))).await.map_err(busy)? {
+    if !passwords::verify(&store.hashing, current.to_owned(), Some(user.password_hash.clone())).await.map_err(busy)? {
         record_failure(store, &keys, now).await?;
         return answer(BackendError::Invalid("The current password is not right.".to_owned()));
     }
     logins::clear(store.db(), &keys[0].0).await?;
     let hash = passwords::hash(&store.hashing, new.into_inner()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
-    people::set_password_hash(store.db(), user_id, hash.into_stored()).await?;
+    people::set_password_hash(store.db(), user_id, hash).await?;
     let others = sessions::others_of(store.db(), user_id, keep).await?;
     unit::end_sessions(store, others, store.now()).await
 }
@@ -162,7 +162,7 @@ pub async fn create_user(conn: &impl ConnectionTrait, gate: &HashingGate, new: N
         name: Set(name.as_str().to_owned()),
         email: Set(email.as_str().to_owned()),
         email_normalized: Set(email.normalized()),
-        password_hash: Set(hash.into_stored()),
+        password_hash: Set(hash),
         role: Set(new.role.as_str().to_owned()),
         consent_version: Set(0),
         created_at: Set(to_db_time(now)),

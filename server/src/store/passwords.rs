@@ -11,25 +11,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use std::sync::OnceLock;
 
-/// A stored password hash (PHC string). Never serialized, never printed.
-#[derive(Clone)]
-pub struct StoredHash(String);
-
-impl StoredHash {
-    pub fn from_stored(phc: String) -> Self {
-        Self(phc)
-    }
-
-    pub fn into_stored(self) -> String {
-        self.0
-    }
-}
-
-impl std::fmt::Debug for StoredHash {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StoredHash(…)")
-    }
-}
+/// A stored password hash: the type of its column (`db::entities::user`), so sea-orm's derived
+/// `Debug` of a row cannot print it either.
+pub use crate::db::entities::user::StoredHash;
 
 /// How many hashes may run at once, and how long a request waits for its turn before it is
 /// answered "busy". Waiting requests hold no hashing memory.
@@ -63,7 +47,7 @@ pub async fn hash(gate: &HashingGate, password: String) -> Result<Result<StoredH
 
 fn hash_now(password: &str) -> Result<StoredHash, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| StoredHash(h.to_string())).map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| StoredHash::from_stored(h.to_string())).map_err(|e| e.to_string())
 }
 
 /// Checks `password` against `stored`, or against a dummy hash when there is no account, so both
@@ -72,7 +56,7 @@ pub async fn verify(gate: &HashingGate, password: String, stored: Option<StoredH
     let _turn = gate.turn().await?;
     Ok(tokio::task::spawn_blocking(move || {
         let (phc, real) = match &stored {
-            Some(hash) => (hash.0.as_str(), true),
+            Some(hash) => (hash.as_phc(), true),
             None => (dummy_hash(), false),
         };
         let Ok(parsed) = PasswordHash::new(phc) else { return false };
@@ -109,7 +93,7 @@ mod tests {
     async fn the_right_password_verifies_and_a_wrong_one_does_not() {
         let gate = gate();
         let stored = hash(&gate, "correct horse battery".into()).await.expect("a turn").expect("hashes");
-        assert!(stored.0.starts_with("$argon2id$"));
+        assert!(stored.as_phc().starts_with("$argon2id$"));
         assert_eq!(verify(&gate, "correct horse battery".into(), Some(stored.clone())).await, Ok(true));
         assert_eq!(verify(&gate, "correct horse batterY".into(), Some(stored)).await, Ok(false));
     }

@@ -272,7 +272,7 @@ impl TestApp {
                 name: Set(name.clone()),
                 email: Set(email.clone()),
                 email_normalized: Set(email),
-                password_hash: Set("never used".into()),
+                password_hash: Set(server::db::entities::user::StoredHash::from_stored("never used".into())),
                 role: Set(Role::User.as_str().into()),
                 consent_version: Set(0),
                 created_at: Set(server::db::to_db_time(self.now())),

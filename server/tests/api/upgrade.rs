@@ -22,7 +22,7 @@ async fn person(db: &impl ConnectionTrait, tenant: Option<Uuid>, email: &str, ro
         name: Set(email.to_owned()),
         email: Set(email.to_owned()),
         email_normalized: Set(email.to_owned()),
-        password_hash: Set("not a hash: nobody logs in here".to_owned()),
+        password_hash: Set(server::db::entities::user::StoredHash::from_stored("not a hash: nobody logs in here".to_owned())),
         role: Set(role.to_owned()),
         consent_version: Set(0),
         created_at: Set(to_db_time(T0)),

@@ -1,5 +1,6 @@
 //! People and tenants: the `users` and `tenants` tables.
 
+use crate::db::entities::user::StoredHash;
 use crate::db::entities::{tenant, user};
 use crate::db::to_db_time;
 use crate::store::error::{Context, Result};
@@ -68,7 +69,7 @@ pub async fn insert(conn: &impl ConnectionTrait, row: user::ActiveModel) -> Resu
     row.insert(conn).await.map(|_| ())
 }
 
-pub async fn set_password_hash(conn: &impl ConnectionTrait, id: UserId, hash: String) -> Result<()> {
+pub async fn set_password_hash(conn: &impl ConnectionTrait, id: UserId, hash: StoredHash) -> Result<()> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .filter(user::Column::Id.eq(id.uuid()))
