@@ -32,8 +32,7 @@ pub fn shell(head: assets::FrontEndHead) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href=assets::FAVICON type="image/svg+xml" />
-                // The stylesheet's file name carries its content's hash (cargo-leptos hash-files),
-                // so browsers may keep it for good; a new build has a new name.
+                // The stylesheet, the preloads and the hydration script, written once at start-up.
                 <assets::HashedAssets head />
                 <MetaTags />
             </head>

@@ -32,12 +32,12 @@ async fn main() -> Result<(), String> {
     for n in 0..SAMPLES {
         let search = Search::parse(SEARCHES[n % SEARCHES.len()]).map_err(|e| e.to_string())?;
         let started = Instant::now();
-        let (_, total) = store.open_consents(now, &search, Page(0)).await.map_err(|e| e.to_string())?;
+        let (_, total) = store.open_grants(now, &search, Page(0)).await.map_err(|e| e.to_string())?;
         switcher.push(started.elapsed());
         // And a later page of the same search, as the pager would ask.
         let last = Page(Page::count(total) - 1);
         let started = Instant::now();
-        store.open_consents(now, &search, Page((n as u32) % (last.0 + 1))).await.map_err(|e| e.to_string())?;
+        store.open_grants(now, &search, Page((n as u32) % (last.0 + 1))).await.map_err(|e| e.to_string())?;
         switcher.push(started.elapsed());
         totals.push((SEARCHES[n % SEARCHES.len()], total));
         let started = Instant::now();

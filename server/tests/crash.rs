@@ -380,7 +380,7 @@ impl Revoked {
         let found = task::Entity::find().filter(task::Column::Title.eq(title)).all(db).await.expect("tasks");
         assert!(found.is_empty(), "a refused write was stored: {found:?}");
         let (_, error) = ada.refused("impersonation/start", &[("user", &self.subject.to_string()), ("reason", "")]).await;
-        assert_eq!(error, ApiError::Refused(Refusal::NoConsent), "Carla disallowed before the crash");
+        assert_eq!(error, ApiError::Refused(Refusal::NoGrant), "Carla disallowed before the crash");
         let switcher: Switcher = ada.ok("impersonation/switcher", &[]).await;
         assert!(switcher.candidates.iter().all(|c| c.user_id != self.subject), "Carla is offered after her disallow");
     }
@@ -438,7 +438,7 @@ impl Window {
         let title = "Crash check: written after the window";
         kim.refused("tasks/add", &[("title", title)]).await;
         let (_, error) = kim.refused("impersonation/start", &[("user", &ids[EVE].to_string()), ("reason", "")]).await;
-        assert_eq!(error, ApiError::Refused(Refusal::ConsentExpired), "Eve's grant ran out");
+        assert_eq!(error, ApiError::Refused(Refusal::GrantExpired), "Eve's grant ran out");
     }
 
     fn missing(&self, stored: &Stored) -> Vec<String> {

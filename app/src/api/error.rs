@@ -91,7 +91,7 @@ mod tests {
     fn client_mistakes_are_4xx_and_only_our_failures_are_5xx() {
         assert_eq!(ApiError::from_server_fn_error(ServerFnErrorErr::Args("x".into())).status(), 400);
         assert_eq!(ApiError::from_server_fn_error(ServerFnErrorErr::Deserialization("x".into())).status(), 400);
-        assert_eq!(ApiError::from(Refusal::ConsentExpired).status(), 403);
+        assert_eq!(ApiError::from(Refusal::GrantExpired).status(), 403);
         assert_eq!(ApiError::Internal.status(), 500);
     }
 
@@ -99,9 +99,9 @@ mod tests {
     fn every_refusal_keeps_its_message() {
         let refusals = [
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
-            Refusal::SubjectIsSelf, Refusal::NoConsent, Refusal::ConsentExpired, Refusal::ReasonRequired,
+            Refusal::SubjectIsSelf, Refusal::NoGrant, Refusal::GrantExpired, Refusal::ReasonRequired,
             Refusal::ReasonTooLong, Refusal::ReasonNotPlain, Refusal::NotImpersonating, Refusal::ImpersonationOver,
-            Refusal::StaffOnly, Refusal::NoTenant, Refusal::ViewOnly, Refusal::LengthNotOffered,
+            Refusal::SuperAdminOnly, Refusal::NoTenant, Refusal::ViewOnly, Refusal::LengthNotOffered,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

@@ -11,11 +11,11 @@ use {
 };
 
 
-/// The home page's data; a super admin in their own session belongs to no tenant and gets the staff page.
+/// The home page's data; a super admin in their own session belongs to no tenant and gets a super admin's start page.
 #[server(endpoint = "home")]
 pub async fn load_home() -> Result<Home, ApiError> {
     let session = authenticate()?;
-    let Ok(tenant) = crate::domain::rules::records_tenant(&session.principal) else { return Ok(Home::Staff) };
+    let Ok(tenant) = crate::domain::rules::records_tenant(&session.principal) else { return Ok(Home::SuperAdmin) };
     let tasks = services()?.backend.tasks(tenant).await?.into_iter().map(views::task).collect();
     let tenant_name = views::tenant_name(&session);
     let read_only = crate::domain::rules::may_write(&session.principal).err().map(|refusal| refusal.to_string());

@@ -131,7 +131,8 @@ pub struct EndNotice {
     pub at: Timestamp,
 }
 
-/// What a page polls or is pushed to stay true: the session's current standing. (Why an
+/// What the live channel pushes a page to keep it true (and a page asks once, when the channel
+/// was refused): the session's current standing. (Why an
 /// impersonation ended is the switcher's to say; see [`Switcher::notice`].)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LiveStatus {
@@ -165,7 +166,7 @@ pub struct Task {
 pub enum Home {
     /// `read_only` says why the viewer may not change the records (a view-only impersonation).
     Tenant { tenant_name: String, tasks: Vec<Task>, read_only: Option<String> },
-    Staff,
+    SuperAdmin,
 }
 
 /// One page of the audit log.

@@ -90,7 +90,7 @@ pub trait Backend: Send + Sync {
     async fn decide(&self, subject: UserId, session: SessionMove, decide: Decide) -> Result<Option<SessionSecret>, BackendError>;
     /// One page of the users whose grant is open at `now` and who match `search`, and how many
     /// match in all (the rules decide again on each).
-    async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError>;
+    async fn open_grants(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError>;
     /// The user's consent (as [`Backend::consent`]) and their impersonations, newest first, at
     /// most `history_limit`: what their profile shows, read together.
     async fn profile(&self, subject: UserId, history_limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>), BackendError>;

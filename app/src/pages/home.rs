@@ -30,7 +30,7 @@ pub fn HomePage() -> impl IntoView {
         {data.view(move |home| {
             // Whose home this is does not change while the page is open: a session that moves into
             // or out of an impersonation reloads the page (see the live channel).
-            if home.with_untracked(|h| matches!(h, Home::Staff)) {
+            if home.with_untracked(|h| matches!(h, Home::SuperAdmin)) {
                 view! { <StaffHome /> }.into_any_sync()
             } else {
                 view! { <TenantHome home add set_done /> }.into_any_sync()
@@ -62,17 +62,17 @@ fn StaffHome() -> impl IntoView {
 fn TenantHome(home: Signal<Home>, add: ServerAction<AddTask>, set_done: ServerAction<SetTaskDone>) -> impl IntoView {
     let tenant_name = move || home.with(|h| match h {
         Home::Tenant { tenant_name, .. } => tenant_name.clone(),
-        Home::Staff => String::new(),
+        Home::SuperAdmin => String::new(),
     });
     let tasks = Memo::new(move |_| home.with(|h| match h {
         Home::Tenant { tasks, .. } => tasks.clone(),
-        Home::Staff => Vec::new(),
+        Home::SuperAdmin => Vec::new(),
     }));
     // Why the viewer may not change anything here (a view-only impersonation); the server
     // refuses such writes whatever the page shows.
     let read_only = Memo::new(move |_| home.with(|h| match h {
         Home::Tenant { read_only, .. } => read_only.clone(),
-        Home::Staff => None,
+        Home::SuperAdmin => None,
     }));
     view! {
         <h1>{tenant_name}</h1>

@@ -41,7 +41,7 @@ pub fn PageError(error: ApiError) -> impl IntoView {
         response.set_status(status);
     }
     let hint = match error {
-        ApiError::Refused(Refusal::StaffOnly | Refusal::NoTenant) => "This page is not available to your account.",
+        ApiError::Refused(Refusal::SuperAdminOnly | Refusal::NoTenant) => "This page is not available to your account.",
         ApiError::Unauthenticated => "Your session has ended.",
         _ => "",
     };

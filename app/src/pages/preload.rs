@@ -144,8 +144,8 @@ mod tests {
 
     #[test]
     fn a_page_takes_a_read_only_as_its_own_type() {
-        let read = Preloaded::new(Ok::<_, ApiError>(Home::Staff));
-        assert_eq!(read.of::<Home>(), Some(Ok(Home::Staff)));
+        let read = Preloaded::new(Ok::<_, ApiError>(Home::SuperAdmin));
+        assert_eq!(read.of::<Home>(), Some(Ok(Home::SuperAdmin)));
         assert_eq!(read.of::<String>(), None);
         let failed = Preloaded::new(Err::<Home, _>(ApiError::Unauthenticated));
         assert_eq!(failed.of::<Home>(), Some(Err(ApiError::Unauthenticated)));

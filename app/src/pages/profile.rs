@@ -104,7 +104,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     // The terms chosen in the dialog; every opening starts from the defaults.
     let access = RwSignal::new(Access::Full);
     let length_ms = RwSignal::new(0u64);
-    let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs * 1000));
+    let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs.saturating_mul(1000)));
     // The dialog closes once the server answered; an error shows on the page.
     Effect::new(move |_| {
         if allow.value().get().is_some() {

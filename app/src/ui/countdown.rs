@@ -47,11 +47,11 @@ fn tick_every_second(left: RwSignal<std::time::Duration>, ends_at: Timestamp, se
 
     let measured = use_context::<ServerClock>().map(|c| c.0);
     // Until the live channel measures the offset, assume the data is as fresh as this moment.
-    let fallback_offset = server_now.unix_millis() - js_sys::Date::now() as i64;
+    let fallback_offset = server_now.unix_millis().saturating_sub(js_sys::Date::now() as i64);
     let fired = StoredValue::new(false);
     let tick = move || {
         let offset = measured.and_then(|m| m.get_untracked()).unwrap_or(fallback_offset);
-        let now = Timestamp::from_unix_millis(js_sys::Date::now() as i64 + offset);
+        let now = Timestamp::from_unix_millis((js_sys::Date::now() as i64).saturating_add(offset));
         let remaining = now.until(ends_at);
         left.set(remaining);
         if remaining.is_zero() && !fired.get_value() {

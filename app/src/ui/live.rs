@@ -90,7 +90,7 @@ fn listen(impersonating: bool) {
             // `from_slice`, as server functions decode: one copy of each `Deserialize` in the bundle.
             let Ok(push) = serde_json::from_slice::<LivePush>(text.as_bytes()) else { return };
             if let Some(clock) = clock {
-                clock.0.set(Some(push.server_now.unix_millis() - js_sys::Date::now() as i64));
+                clock.0.set(Some(push.server_now.unix_millis().saturating_sub(js_sys::Date::now() as i64)));
             }
             if watchers.0.with_untracked(|w| *w != push.watchers) {
                 watchers.0.set(push.watchers.clone());

@@ -77,7 +77,7 @@ mod tests {
 
     #[test]
     fn answers_pass_the_boundary_unchanged() {
-        assert!(matches!(BackendError::from(StoreError::from(Refusal::NoConsent)), BackendError::Refused(Refusal::NoConsent)));
+        assert!(matches!(BackendError::from(StoreError::from(Refusal::NoGrant)), BackendError::Refused(Refusal::NoGrant)));
         assert!(matches!(BackendError::from(StoreError::Answer(BackendError::NotFound)), BackendError::NotFound));
     }
 }

@@ -5,7 +5,7 @@
 //! | level | modules | what they do |
 //! |---|---|---|
 //! | 0 | `error`, `passwords`, `throttle`, `attempts` | the error type; hashing, throttle arithmetic, turns (no tables) |
-//! | 1 | `rows`, `changes`, `writer` | stored rows as domain values; change notifications; write transactions (SQLite's turns) |
+//! | 1 | `rows`, `changes`, `writer`, `sql_once` | stored rows as domain values; change notifications; write transactions (SQLite's turns); SQL text built once per database kind |
 //! | 2 | `base`, `tables::people` | the shared state (pool, clock, limits, changes); people and tenants, whose names the other tables attach |
 //! | 3 | `tables::{consent, audit, sessions, logins, tasks}` | one table family each, on any connection |
 //! | 4 | `unit` | the unit of work: the only place a consent transaction is opened |
@@ -108,7 +108,7 @@ impl Backend for Store {
         Ok(unit::decide(self, subject, session, decide).await?)
     }
 
-    async fn open_consents(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError> {
+    async fn open_grants(&self, now: Timestamp, search: &Search, page: Page) -> Result<(Vec<ConsentRecord>, u64), BackendError> {
         Ok(tables::consent::open_page(self.db(), now, search, page).await?)
     }
 

@@ -127,10 +127,10 @@ async fn only_super_admins_in_their_own_session_read_the_whole_log() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
     ann.allows().await;
-    assert_eq!(ann.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::StaffOnly)));
+    assert_eq!(ann.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::SuperAdminOnly)));
     let ada = app.log_in(ADA).await;
     ada.starts_impersonating(app.id(ANN)).await;
-    assert_eq!(ada.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::StaffOnly)));
+    assert_eq!(ada.fails("audit", &[]).await, (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::SuperAdminOnly)));
 }
 
 #[tokio::test]

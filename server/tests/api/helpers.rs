@@ -396,7 +396,7 @@ impl Browser {
     pub async fn tasks(&self) -> Vec<app::api::types::Task> {
         match self.ok("home", &[]).await {
             app::api::types::Home::Tenant { tasks, .. } => tasks,
-            app::api::types::Home::Staff => panic!("a tenant's home page, not the staff page"),
+            app::api::types::Home::SuperAdmin => panic!("a tenant's home page, not a super admin's"),
         }
     }
 

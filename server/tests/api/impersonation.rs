@@ -66,7 +66,7 @@ async fn at_the_start_deadline_the_unstarted_grant_is_over() {
     let ada = app.log_in(ADA).await;
     app.advance(DAY);
     let (status, error) = ada.fails("impersonation/start", &[("user", &app.id(ANN).to_string()), ("reason", "")]).await;
-    assert_eq!((status, error), (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::ConsentExpired)));
+    assert_eq!((status, error), (StatusCode::FORBIDDEN, ApiError::Refused(Refusal::GrantExpired)));
     assert!(ada.switcher().await.candidates.is_empty(), "the user left the switcher");
     assert_eq!(ann.consent_state().await, ConsentState::NotAllowed, "the profile flips back to Allow");
 }
@@ -108,13 +108,13 @@ async fn an_impersonation_is_the_users_until_ends_at_and_over_at_ends_at() {
     app.advance(MS);
     assert_eq!(ada.sees_as().await.as_deref(), Some("Ada Admin"), "back in her own session, no re-login");
     let home: Home = ada.ok("home", &[]).await;
-    assert_eq!(home, Home::Staff, "her own home page again");
+    assert_eq!(home, Home::SuperAdmin, "her own home page again");
     let (status, _) = ada.fails("tasks/add", &[("title", "too late")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "none of the user's rights are left");
     assert_eq!(ended_because(&ada).await, Some(EndReason::DurationOver));
     let sam = app.log_in(SAM).await;
     let (_, error) = sam.fails("impersonation/start", &[("user", &app.id(ANN).to_string()), ("reason", "")]).await;
-    assert_eq!(error, ApiError::Refused(Refusal::ConsentExpired));
+    assert_eq!(error, ApiError::Refused(Refusal::GrantExpired));
 }
 
 #[tokio::test]
@@ -143,7 +143,7 @@ async fn disallowing_ends_every_impersonation_on_the_very_next_request() {
     }
     assert_eq!(ann.consent_state().await, ConsentState::NotAllowed);
     let (_, error) = ada.fails("impersonation/start", &[("user", &app.id(ANN).to_string()), ("reason", "")]).await;
-    assert_eq!(error, ApiError::Refused(Refusal::NoConsent));
+    assert_eq!(error, ApiError::Refused(Refusal::NoGrant));
 }
 
 #[tokio::test]

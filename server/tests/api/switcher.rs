@@ -107,10 +107,10 @@ async fn a_seeded_data_set_reads_as_one_the_rules_made() {
     let scale = server::scale::Scale { users: 60, tenants: 3, super_admins: 2, open_grants: 30, running: 5, audit_lines: 100 };
     server::scale::seed(&db, scale, settings.policy, T0).await.expect("seeded");
     let store = server::store::Store::new(db.clone(), Arc::new(server::clock::ManualClock::starting_at(T0)), &settings);
-    let (page, total) = store.open_consents(T0, &app::domain::Search::default(), Page(0)).await.expect("a page");
+    let (page, total) = store.open_grants(T0, &app::domain::Search::default(), Page(0)).await.expect("a page");
     assert_eq!((total, page.len()), (30, 25), "every open grant is a candidate");
     let running = page.iter().filter(|r| r.consent.live_impersonations(T0).count() == 1).count()
-        + store.open_consents(T0, &app::domain::Search::default(), Page(1)).await.expect("a page").0.iter().filter(|r| r.consent.live_impersonations(T0).count() == 1).count();
+        + store.open_grants(T0, &app::domain::Search::default(), Page(1)).await.expect("a page").0.iter().filter(|r| r.consent.live_impersonations(T0).count() == 1).count();
     assert_eq!(running, 5, "the running ones hold under the rules");
     assert_eq!(store.audit_log(Page(0)).await.expect("the log").1, 100);
     assert!(matches!(server::scale::seed(&db, scale, settings.policy, T0).await, Err(server::scale::ScaleError::NotEmpty(62))), "never over data");

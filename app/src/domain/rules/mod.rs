@@ -279,9 +279,9 @@ pub enum Refusal {
     #[error("You cannot impersonate yourself.")]
     SubjectIsSelf,
     #[error("This user does not allow impersonation.")]
-    NoConsent,
+    NoGrant,
     #[error("This user's consent is over; they must allow impersonation again.")]
-    ConsentExpired,
+    GrantExpired,
     #[error("Please give a reason for impersonating.")]
     ReasonRequired,
     #[error("The reason is too long (at most 500 characters).")]
@@ -293,7 +293,7 @@ pub enum Refusal {
     #[error("Your impersonation has ended.")]
     ImpersonationOver,
     #[error("Only super admins, in their own session, can see this.")]
-    StaffOnly,
+    SuperAdminOnly,
     #[error("Your account has no tenant records.")]
     NoTenant,
     #[error("View-only access: the user allowed viewing, not changes.")]
@@ -435,8 +435,8 @@ pub fn disallow(consent: &Consent, who: &Principal, now: Timestamp) -> Decision 
 }
 
 /// Rule 11: who may see the staff's pages (the switcher, the audit log).
-pub fn may_see_staff_pages(who: &Principal) -> Result<UserId, Refusal> {
-    who.as_super_admin().ok_or(Refusal::StaffOnly)
+pub fn may_see_super_admin_pages(who: &Principal) -> Result<UserId, Refusal> {
+    who.as_super_admin().ok_or(Refusal::SuperAdminOnly)
 }
 
 /// Rule 12: who may change a password or an email: their owner, in their own session.
@@ -485,7 +485,7 @@ pub fn start(
     if policy.require_reason && reason.is_none() {
         return Err(Refusal::ReasonRequired);
     }
-    let grant = consent.grant.as_ref().ok_or(Refusal::NoConsent)?;
+    let grant = consent.grant.as_ref().ok_or(Refusal::NoGrant)?;
     let impersonation = Impersonation {
         id: new_impersonation,
         grant: grant.id,
@@ -500,8 +500,8 @@ pub fn start(
             Ok(vec![Event::Started { impersonation, user, ends_at: now.plus(grant.terms.duration) }])
         }
         GrantPhase::Running { .. } => Ok(vec![Event::Joined { impersonation, user }]),
-        GrantPhase::Over(Ending { reason: EndReason::Disallowed, .. }) => Err(Refusal::NoConsent),
-        GrantPhase::Over(_) => Err(Refusal::ConsentExpired),
+        GrantPhase::Over(Ending { reason: EndReason::Disallowed, .. }) => Err(Refusal::NoGrant),
+        GrantPhase::Over(_) => Err(Refusal::GrantExpired),
     }
 }
 

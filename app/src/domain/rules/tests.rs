@@ -173,7 +173,7 @@ fn a_start_at_or_after_the_start_deadline_is_refused() {
     let c = allowed();
     let deadline = T0.plus(Duration::from_secs(60));
     for at in [deadline, deadline.plus(MS)] {
-        assert_eq!(start(&c, &Principal::Own(admin_a()), at, &policy(), imp_id(1), None), Err(Refusal::ConsentExpired));
+        assert_eq!(start(&c, &Principal::Own(admin_a()), at, &policy(), imp_id(1), None), Err(Refusal::GrantExpired));
     }
 }
 
@@ -198,7 +198,7 @@ fn the_same_super_admin_starting_again_from_another_session_joins() {
 fn a_join_at_ends_at_is_refused() {
     let (c, _) = started_by_a(T0);
     let ends_at = T0.plus(Duration::from_secs(600));
-    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(2), None), Err(Refusal::ConsentExpired));
+    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(2), None), Err(Refusal::GrantExpired));
 }
 
 #[test]
@@ -228,7 +228,7 @@ fn super_admins_and_oneself_cannot_be_impersonated() {
 #[test]
 fn without_a_grant_nobody_starts() {
     let c = fresh(user());
-    assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::NoConsent));
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0, &policy(), imp_id(1), None), Err(Refusal::NoGrant));
 }
 
 #[test]
@@ -355,7 +355,7 @@ fn disallowing_ends_the_grant_and_every_impersonation_at_once() {
 fn after_a_disallow_nobody_can_start() {
     let mut c = allowed();
     apply(&mut c, |c| disallow(c, &Principal::Own(user()), T0.plus(MS)));
-    assert_eq!(start(&c, &Principal::Own(admin_a()), T0.plus(MS), &policy(), imp_id(1), None), Err(Refusal::NoConsent));
+    assert_eq!(start(&c, &Principal::Own(admin_a()), T0.plus(MS), &policy(), imp_id(1), None), Err(Refusal::NoGrant));
 }
 
 #[test]
@@ -402,7 +402,7 @@ fn after_stopping_a_super_admin_may_start_again_until_ends_at_without_moving_it(
     let events = apply(&mut c, |c| start(c, &Principal::Own(admin_a()), ends_at.minus(MS), &policy(), imp_id(3), None));
     assert!(matches!(&events[..], [Event::Joined { .. }]));
     assert_eq!(c.grant.as_ref().and_then(|g| g.ends_at), Some(ends_at));
-    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(4), None), Err(Refusal::ConsentExpired));
+    assert_eq!(start(&c, &Principal::Own(admin_b()), ends_at, &policy(), imp_id(4), None), Err(Refusal::GrantExpired));
 }
 
 #[test]
@@ -471,14 +471,14 @@ fn a_session_never_acts_as_a_super_admin_or_through_someone_elses_impersonation(
     assert!(acting_as(admin_a(), other_user(), imp, grant, T0).is_err());
 }
 
-// Rules 11, 12 and 13: staff pages, credentials, records
+// Rules 11, 12 and 13: super admins' pages, credentials, records
 
 #[test]
 fn only_a_super_admin_in_their_own_session_sees_the_staff_pages() {
     let (_, impersonating) = started_by_a(T0);
-    assert_eq!(may_see_staff_pages(&Principal::Own(admin_a())), Ok(admin_a().id()));
-    assert_eq!(may_see_staff_pages(&impersonating), Err(Refusal::StaffOnly));
-    assert_eq!(may_see_staff_pages(&Principal::Own(user())), Err(Refusal::StaffOnly));
+    assert_eq!(may_see_super_admin_pages(&Principal::Own(admin_a())), Ok(admin_a().id()));
+    assert_eq!(may_see_super_admin_pages(&impersonating), Err(Refusal::SuperAdminOnly));
+    assert_eq!(may_see_super_admin_pages(&Principal::Own(user())), Err(Refusal::SuperAdminOnly));
 }
 
 #[test]

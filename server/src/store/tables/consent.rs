@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// Takes the lock on one user's consent for the rest of the transaction. This must be the
-/// transaction's first statement: it writes, so the lock is held before anything is read (see the
-/// module doc of `store`). `NotFound` when there is no such user.
+/// transaction's first statement: it writes, so the lock is held before anything is read (see
+/// `store/unit.rs`). `NotFound` when there is no such user.
 pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<()> {
     let locked = user::Entity::update_many()
         .col_expr(user::Column::ConsentVersion, Expr::col(user::Column::ConsentVersion).add(1))
