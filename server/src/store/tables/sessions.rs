@@ -1,6 +1,7 @@
 //! The `sessions` table: creating a session at login, the one query that resolves a request's
 //! session with everything it needs, and the writes that move, touch and end sessions.
 
+use crate::db::entities::session::StoredSessionKey;
 use crate::db::entities::{grant, impersonation, session, tenant, user};
 use crate::db::to_db_time;
 use crate::store::base::SessionLimits;
@@ -31,7 +32,7 @@ fn new_secret() -> SessionSecret {
 pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, limits: SessionLimits) -> Result<SessionSecret> {
     let secret = new_secret();
     session::ActiveModel {
-        id_hash: Set(secret.key().as_str().to_owned()),
+        id_hash: Set(StoredSessionKey::of(&secret.key())),
         user_id: Set(user.uuid()),
         impersonation_id: Set(None),
         ended_impersonation_id: Set(None),
@@ -47,12 +48,12 @@ pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, l
 
 
 pub async fn delete(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<()> {
-    session::Entity::delete_by_id(key.as_str().to_owned()).exec(conn).await.context("ending a session")?;
+    session::Entity::delete_by_id(StoredSessionKey::of(key)).exec(conn).await.context("ending a session")?;
     Ok(())
 }
 
 pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<session::Model>> {
-    session::Entity::find_by_id(key.as_str().to_owned()).one(conn).await.context("reading a session")
+    session::Entity::find_by_id(StoredSessionKey::of(key)).one(conn).await.context("reading a session")
 }
 
 /// Puts a session under a fresh secret, in or out of an impersonation (`into`), keeping its
@@ -60,7 +61,7 @@ pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
 pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Option<ImpersonationId>, now: Timestamp) -> Result<SessionSecret> {
     let secret = new_secret();
     session::ActiveModel {
-        id_hash: Set(secret.key().as_str().to_owned()),
+        id_hash: Set(StoredSessionKey::of(&secret.key())),
         user_id: Set(old.user_id),
         impersonation_id: Set(into.map(ImpersonationId::uuid)),
         ended_impersonation_id: Set(None),
@@ -72,7 +73,7 @@ pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Op
     .insert(conn)
     .await
     .context("moving a session")?;
-    delete(conn, &SessionKey::from_stored(old.id_hash.clone())).await?;
+    delete(conn, &old.id_hash.clone().into_key()).await?;
     Ok(secret)
 }
 
