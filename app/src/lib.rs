@@ -8,6 +8,7 @@
 //! - [`ui`] and [`pages`]: the interface.
 
 pub mod api;
+#[cfg(feature = "ssr")]
 pub mod assets;
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -16,13 +17,14 @@ pub mod pages;
 pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use ui::SyncHydrate;
 
 /// The HTML document the server renders around the app; `head` is the front end's tags, written
-/// once at start-up.
+/// once at start-up. Server only: the browser hydrates the body's [`App`], never the document.
+#[cfg(feature = "ssr")]
 pub fn shell(head: assets::FrontEndHead) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -34,7 +36,7 @@ pub fn shell(head: assets::FrontEndHead) -> impl IntoView {
                 <link rel="icon" href=assets::FAVICON type="image/svg+xml" />
                 // The stylesheet, the preloads and the hydration script, written once at start-up.
                 <assets::HashedAssets head />
-                <MetaTags />
+                <leptos_meta::MetaTags />
             </head>
             <body>
                 <App />
