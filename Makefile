@@ -95,9 +95,11 @@ bench: setup-bench release
 setup-bench:
 	@scripts/setup.sh bench
 
-## Development: rebuild and reload on every change.
+## Development: rebuild and reload on every change. Unhashed: cargo-leptos names files by their
+## hash on its first build only, and a rebuild in watch mode writes plain names without
+## rewriting hash.txt, so a hashed watch server would go on naming the first build's files.
 watch: setup-run
-	DEMO_DATA=true cargo leptos watch
+	LEPTOS_HASH_FILES=false DEMO_DATA=true cargo leptos watch
 
 clean-data:
 	rm -rf data
