@@ -85,7 +85,7 @@ pub struct Profile {
     pub tenant_name: Option<String>,
     pub consent: ConsentView,
     pub history: Vec<HistoryEntry>,
-    /// Seen by an impersonator, who may not change the user's sign-in details.
+    /// Seen by an impersonator, who may not change the user's login details.
     pub impersonated: bool,
 }
 

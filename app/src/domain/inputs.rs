@@ -30,7 +30,7 @@ pub enum InvalidInput {
     Search,
 }
 
-/// A sign-in email as typed (trimmed), plausible enough to accept. Real verification is sending
+/// A login email as typed (trimmed), plausible enough to accept. Real verification is sending
 /// mail, which the product does not do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email(String);

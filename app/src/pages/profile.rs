@@ -55,8 +55,8 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
         })
     };
     view! {
-        <section class="panel" aria-labelledby="sign-in-title">
-            <h2 id="sign-in-title">"Sign-in details"</h2>
+        <section class="panel" aria-labelledby="login-details-title">
+            <h2 id="login-details-title">"Login details"</h2>
             <p class="hint" hidden=move || !impersonated.get()>"Only the user can change their email or password, not an impersonator."</p>
             <fieldset class="fieldset" disabled=move || impersonated.get()>
                 <form action=ChangeEmail::url() method="post" node_ref=email_form class="form form-inline" on:submit=move |ev| {
@@ -171,7 +171,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
         >
             {SyncHydrate(view! {
                 <p>
-                    "Support staff (super admins) will be able to sign in as you and see exactly what you see, "
+                    "Support staff (super admins) will be able to log in as you and see exactly what you see, "
                     "without your password."
                 </p>
                 <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms />
@@ -200,7 +200,7 @@ fn TermsChoice(access: RwSignal<Access>, length_ms: RwSignal<u64>, lengths_ms: S
     view! {
         <fieldset class="choice">
             <legend>"What staff may do"</legend>
-            {access_option(Access::Full, "Everything you can do, except changing your sign-in details or this consent.")}
+            {access_option(Access::Full, "Everything you can do, except changing your login details or this consent.")}
             {access_option(Access::ViewOnly, "See what you see; every change is refused.")}
         </fieldset>
         <fieldset class="choice">
@@ -242,7 +242,7 @@ fn ConsentPanel(consent: Signal<ConsentView>) -> impl IntoView {
 fn status(state: ConsentState, now: Timestamp, at_zero: Callback<()>) -> AnyView {
     match state {
         ConsentState::NotAllowed => view! {
-            <p class="status status-off"><strong>"Not allowed."</strong> " Support staff cannot sign in as you."</p>
+            <p class="status status-off"><strong>"Not allowed."</strong> " Support staff cannot log in as you."</p>
         }
         .into_any_sync(),
         ConsentState::Waiting { start_deadline } => view! {
