@@ -85,7 +85,7 @@ impl FrontEndHead {
 /// so that is written instead: the nonce then appears only in `nonce` attributes, which browsers
 /// hide from the page's scripts and style selectors.
 #[component]
-pub fn HashedAssets(head: FrontEndHead) -> impl IntoView {
+pub fn FrontEndTags(head: FrontEndHead) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     let crossorigin = "anonymous";
     let FrontEndHead { stylesheet, module, wasm, script, watch } = head;
@@ -100,7 +100,7 @@ pub fn HashedAssets(head: FrontEndHead) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::{AssetNames, FrontEndHead, HashedAssets};
+    use super::{AssetNames, FrontEndHead, FrontEndTags};
     use leptos::config::LeptosOptions;
     use leptos::prelude::*;
 
@@ -111,7 +111,7 @@ mod tests {
         provide_context(leptos::nonce::Nonce::from_value("n0nce-of-this-response"));
         let names = AssetNames { css: "app.c".into(), js: "app.j".into(), wasm: "app.w".into() };
         let head = FrontEndHead::new(&names, &LeptosOptions::builder().output_name("app").build(), false);
-        let html = view! { <HashedAssets head /> }.to_html();
+        let html = view! { <FrontEndTags head /> }.to_html();
         assert_eq!(html.matches("n0nce-of-this-response").count(), 1, "{html}");
         assert!(html.contains(r#"<script type="module" nonce="n0nce-of-this-response">"#), "{html}");
         assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/app.j.js" crossorigin="anonymous">"#), "{html}");

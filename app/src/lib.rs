@@ -35,7 +35,7 @@ pub fn shell(head: assets::FrontEndHead) -> impl IntoView {
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href=assets::FAVICON type="image/svg+xml" />
                 // The stylesheet, the preloads and the hydration script, written once at start-up.
-                <assets::HashedAssets head />
+                <assets::FrontEndTags head />
                 <leptos_meta::MetaTags />
             </head>
             <body>

@@ -69,7 +69,7 @@ impl Email {
 /// A password as someone typed it, on its way to the server (to log in, or as the current or new
 /// password when changing it). Its `Debug` never shows it: a server function's arguments derive
 /// `Debug`, so a plain `String` here would print in any log of the call.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct TypedPassword(String);
 

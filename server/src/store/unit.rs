@@ -123,7 +123,7 @@ pub async fn end_sessions(store: &Store, ending: Vec<crate::db::entities::sessio
             let impersonation = app::domain::ImpersonationId::from_uuid(id);
             record(store, UserId::from_uuid(grant.user_id), move |c| app::domain::rules::session_ended(c, impersonation, now)).await?;
         }
-        sessions::delete(store.db(), &row.id_hash.into_key()).await?;
+        sessions::delete(store.db(), row.id_hash).await?;
     }
     Ok(())
 }

@@ -123,8 +123,10 @@ enum FrontEnd {
     OnDisk,
 }
 
-fn front_end(options: &LeptosOptions, hashed: bool) -> FrontEnd {
-    if !hashed {
+/// Only hashed names promise files that do not change under this server; an unhashed build's
+/// files are rebuilt in place.
+fn front_end(options: &LeptosOptions) -> FrontEnd {
+    if !options.hash_files {
         return FrontEnd::OnDisk;
     }
     match assets::AssetFiles::read(std::path::Path::new(options.site_root.as_ref())) {
@@ -145,14 +147,11 @@ fn request_span(request: &Request) -> tracing::Span {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    // Only hashed names promise files that do not change under this server; an unhashed build
-    // has names for its head too, but its files are rebuilt in place.
-    let front_end = front_end(&state.leptos_options, state.leptos_options.hash_files);
+    let front_end = front_end(&state.leptos_options);
     let render_context = context(state.services.clone());
     let head = state.head.clone();
     let shell = move || app::shell(head.clone());
-    let head = state.head.clone();
-    let fallback_shell = move |_: LeptosOptions| app::shell(head.clone());
+    let fallback_shell = { let shell = shell.clone(); move |_: LeptosOptions| shell() };
     let sessions = guard::Sessions { store: state.store.clone(), cookie: state.services.cookie.clone() };
     let layers = ServiceBuilder::new()
         // Every request gets an id (the `x-request-id` it came with, else a new one), a span

@@ -27,11 +27,13 @@ pub struct Model {
 #[derive(Clone, PartialEq, Eq, DeriveValueType)]
 pub struct StoredSessionKey(String);
 
-impl StoredSessionKey {
-    pub fn of(key: &SessionKey) -> StoredSessionKey {
+impl From<&SessionKey> for StoredSessionKey {
+    fn from(key: &SessionKey) -> StoredSessionKey {
         StoredSessionKey(key.as_str().to_owned())
     }
+}
 
+impl StoredSessionKey {
     pub fn into_key(self) -> SessionKey {
         SessionKey::from_stored(self.0)
     }
@@ -64,7 +66,7 @@ mod tests {
     fn a_session_printed_for_a_log_shows_only_the_start_of_its_key() {
         let key = SessionKey::from_stored("0123456789abcdef".repeat(4));
         let row = Model {
-            id_hash: StoredSessionKey::of(&key),
+            id_hash: StoredSessionKey::from(&key),
             user_id: Uuid::nil(),
             impersonation_id: None,
             ended_impersonation_id: None,
@@ -72,7 +74,7 @@ mod tests {
             expires_at: time::OffsetDateTime::UNIX_EPOCH,
             last_seen_at: time::OffsetDateTime::UNIX_EPOCH,
         };
-        let new = ActiveModel { id_hash: sea_orm::ActiveValue::Set(StoredSessionKey::of(&key)), ..ActiveModel::new() };
+        let new = ActiveModel { id_hash: sea_orm::ActiveValue::Set(StoredSessionKey::from(&key)), ..ActiveModel::new() };
         for printed in [format!("{row:?}"), format!("{new:?}")] {
             assert!(printed.contains("StoredSessionKey(01234567…)") && !printed.contains("89abcdef"), "{printed}");
         }

@@ -32,7 +32,7 @@ fn new_secret() -> SessionSecret {
 pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, limits: SessionLimits) -> Result<SessionSecret> {
     let secret = new_secret();
     session::ActiveModel {
-        id_hash: Set(StoredSessionKey::of(&secret.key())),
+        id_hash: Set(StoredSessionKey::from(&secret.key())),
         user_id: Set(user.uuid()),
         impersonation_id: Set(None),
         ended_impersonation_id: Set(None),
@@ -47,13 +47,14 @@ pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, l
 }
 
 
-pub async fn delete(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<()> {
-    session::Entity::delete_by_id(StoredSessionKey::of(key)).exec(conn).await.context("ending a session")?;
+/// Ends the session under `key`: a request's [`SessionKey`] or a row's own key.
+pub async fn delete(conn: &impl ConnectionTrait, key: impl Into<StoredSessionKey>) -> Result<()> {
+    session::Entity::delete_by_id(key.into()).exec(conn).await.context("ending a session")?;
     Ok(())
 }
 
 pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<session::Model>> {
-    session::Entity::find_by_id(StoredSessionKey::of(key)).one(conn).await.context("reading a session")
+    session::Entity::find_by_id(StoredSessionKey::from(key)).one(conn).await.context("reading a session")
 }
 
 /// Puts a session under a fresh secret, in or out of an impersonation (`into`), keeping its
@@ -61,7 +62,7 @@ pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
 pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Option<ImpersonationId>, now: Timestamp) -> Result<SessionSecret> {
     let secret = new_secret();
     session::ActiveModel {
-        id_hash: Set(StoredSessionKey::of(&secret.key())),
+        id_hash: Set(StoredSessionKey::from(&secret.key())),
         user_id: Set(old.user_id),
         impersonation_id: Set(into.map(ImpersonationId::uuid)),
         ended_impersonation_id: Set(None),
@@ -73,7 +74,7 @@ pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Op
     .insert(conn)
     .await
     .context("moving a session")?;
-    delete(conn, &old.id_hash.clone().into_key()).await?;
+    delete(conn, old.id_hash.clone()).await?;
     Ok(secret)
 }
 
