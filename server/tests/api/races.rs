@@ -86,3 +86,54 @@ async fn a_write_that_waited_for_the_lock_past_the_windows_end_is_refused() {
     assert_eq!(write.await.expect("the write's task"), StatusCode::FORBIDDEN);
     assert!(app.log_in(ANN).await.tasks().await.is_empty(), "nothing was written");
 }
+
+/// Two starts from one tab at once, of two users: each locks its own user, so on PostgreSQL they
+/// run side by side, and both read the tab's session before either moves it. Only one may move
+/// it: the other is refused whole, leaving one session and one impersonation. Here the test holds
+/// the session's row until both starts wait at it (PostgreSQL); on SQLite writes take turns, so
+/// the second start finds the session already moved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_starts_from_one_tab_at_once_leave_one_session_in_one_impersonation() {
+    use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait};
+    use server::db::entities::session;
+
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    app.log_in(BOB).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    let ada_sessions = || session::Entity::find().filter(session::Column::UserId.eq(app.id(ADA).uuid()));
+
+    // The test's own connections, so the server's pool of 4 stays the server's.
+    let db = &sea_orm::Database::connect(&app.settings.database_url).await.expect("the test's connection");
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    let holder = db.begin().await.expect("a transaction");
+    if postgres {
+        ada_sessions().lock_exclusive().one(&holder).await.expect("Ada's session locked").expect("Ada's session");
+    }
+    let starts = async { tokio::join!(ada.start(app.id(ANN), "one"), ada.start(app.id(BOB), "two")) };
+    let release = async {
+        if postgres {
+            let waiting = Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(*)::int4 AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            );
+            loop {
+                let row = db.query_one(waiting.clone()).await.expect("pg_stat_activity").expect("a count");
+                if row.try_get::<i32>("", "n").expect("n") >= 2 {
+                    break;
+                }
+                tokio::time::sleep(MS).await;
+            }
+        }
+        holder.rollback().await.expect("Ada's session released");
+    };
+    let ((one, two), ()) = tokio::join!(starts, release);
+
+    let mut statuses = [one.status(), two.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::NOT_FOUND], "one start moved the session, the other found it gone");
+    assert_eq!(ada_sessions().all(db).await.expect("Ada's sessions").len(), 1, "one tab, one session");
+    let now = app.now();
+    let live = app.consent_of(app.id(ANN)).await.live_impersonations(now).count() + app.consent_of(app.id(BOB)).await.live_impersonations(now).count();
+    assert_eq!(live, 1, "the refused start left no impersonation behind");
+}

@@ -6,9 +6,9 @@ use crate::db::entities::{grant, impersonation, session, tenant, user};
 use crate::db::to_db_time;
 use crate::store::base::SessionLimits;
 use crate::store::sql_once::SqlOnce;
-use crate::store::error::{Context, Result};
+use crate::store::error::{Context, Result, answer};
 use crate::store::rows;
-use app::backend::{SessionKey, SessionSecret};
+use app::backend::{BackendError, SessionKey, SessionSecret};
 use app::domain::{Grant, Impersonation, ImpersonationId, Timestamp, UserId};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use sea_orm::sea_query::{Alias, Expr, JoinType, Query, SelectStatement};
@@ -59,7 +59,15 @@ pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
 
 /// Puts a session under a fresh secret, in or out of an impersonation (`into`), keeping its
 /// owner and lifetime, and removes the old one: the old id stops working.
+///
+/// The old row goes first, and must still be there: two moves of one session at once (two starts
+/// from one tab, each locking a different user) both read it, and only one may move it. On
+/// PostgreSQL the second waits at the row and then finds it gone; its whole change is refused.
 pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Option<ImpersonationId>, now: Timestamp) -> Result<SessionSecret> {
+    let removed = session::Entity::delete_by_id(old.id_hash.clone()).exec(conn).await.context("moving a session")?;
+    if removed.rows_affected != 1 {
+        return answer(BackendError::NotFound);
+    }
     let secret = new_secret();
     session::ActiveModel {
         id_hash: Set(StoredSessionKey::from(&secret.key())),
@@ -74,7 +82,6 @@ pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Op
     .insert(conn)
     .await
     .context("moving a session")?;
-    delete(conn, old.id_hash.clone()).await?;
     Ok(secret)
 }
 
