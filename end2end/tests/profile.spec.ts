@@ -75,6 +75,10 @@ test("a user changes their password and logs in with the new one", async ({ peop
   await gus.page.getByRole("button", { name: "Change password" }).click();
   await expect(gus.page.getByRole("status").filter({ hasText: "Password changed." })).toBeVisible();
   await expect(gus.page.getByLabel("New password")).toHaveValue("");
+  // This session goes on under a new secret: the browser got it with the answer.
+  await gus.page.reload();
+  await expect(gus.page.getByRole("heading", { level: 1, name: "Gus Grant" })).toBeVisible();
+  await expect(gus.page).toHaveURL(/\/profile$/);
 
   const again = await people();
   await again.logIn(email, "a brand new passphrase");

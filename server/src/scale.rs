@@ -84,6 +84,7 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
             password_hash: Set(hash.clone()),
             role: Set(role.as_str().to_owned()),
             consent_version: Set(0),
+            password_version: Set(0),
             created_at: Set(created),
         }
     };

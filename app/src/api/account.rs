@@ -66,14 +66,16 @@ async fn end_session(s: &crate::backend::Services, session: crate::backend::Requ
     Ok(())
 }
 
-/// Changes the password; the owner only, never an impersonator. Other sessions of the user end.
+/// Changes the password; the owner only, never an impersonator. Other sessions of the user end;
+/// this one goes on under a new secret, so a copy of the old cookie is worth nothing.
 #[server(endpoint = "account/password")]
 pub async fn change_password(current: crate::domain::TypedPassword, new: crate::domain::TypedPassword) -> Result<(), ApiError> {
     let session = authenticate()?;
     let me = crate::domain::rules::may_change_credentials(&session.principal)?;
     let new = crate::domain::NewPassword::parse(new.as_str())?;
-    services()?.backend.change_password(me.id(), current.as_str(), new, &session.key).await?;
-    Ok(())
+    let s = services()?;
+    let secret = s.backend.change_password(me.id(), current.as_str(), new, &session.key).await?;
+    s.hand_out(&secret).await
 }
 
 /// Changes the login email; the owner only, never an impersonator.

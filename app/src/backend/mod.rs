@@ -77,9 +77,10 @@ pub trait Backend: Send + Sync {
     async fn log_in(&self, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp)
     -> Result<SessionSecret, BackendError>;
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError>;
-    /// Checks the current password, stores the new one and ends the user's other sessions.
+    /// Checks the current password, stores the new one and ends the user's other sessions. The
+    /// session `keep` goes on under the new password and a new secret, which is answered.
     async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey)
-    -> Result<(), BackendError>;
+    -> Result<SessionSecret, BackendError>;
     async fn change_email(&self, user: UserId, email: Email) -> Result<(), BackendError>;
 
     /// The user's consent as stored; `NotFound` when there is no such user.

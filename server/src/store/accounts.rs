@@ -70,7 +70,7 @@ pub async fn log_in(store: &Store, email: &str, password: &str, client: Option<I
         return answer(BackendError::InvalidCredentials);
     };
     logins::clear(store.db(), &keys[0].0).await?;
-    sessions::create(store.db(), UserId::from_uuid(user.id), now, store.sessions).await
+    sessions::create(store.db(), UserId::from_uuid(user.id), user.password_version, now, store.sessions).await
 }
 
 /// Waits for the keys' turn (so attempts on them are checked and counted one after another), then
@@ -98,7 +98,7 @@ async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) 
 }
 
 #[tracing::instrument(skip(store, current, new, keep), fields(user = %user_id), err)]
-pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<()> {
+pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<SessionSecret> {
     // Guessing the current password from a session someone left open is throttled like logging in.
     let now = store.now();
     let keys = [(format!("password:{user_id}"), true)];
@@ -110,9 +110,18 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     }
     logins::clear(store.db(), &keys[0].0).await?;
     let hash = passwords::hash(&store.hashing, new.into_inner()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
-    people::set_password_hash(store.db(), user_id, hash).await?;
-    let others = sessions::others_of(store.db(), user_id, keep).await?;
-    unit::end_sessions(store, others, store.now()).await
+    // The new password and this session under it, at once: every session opened under the old
+    // one is over from the commit on (a login still checking the old password included), and this
+    // one goes on under a new secret.
+    let txn = store.begin_writing().await?;
+    let version = people::set_password_hash(&*txn, user_id, hash).await?;
+    let here = sessions::find(&*txn, keep).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    let secret = sessions::replace(&*txn, &here, None, version, store.now()).await?;
+    txn.commit().await?;
+    // Ended through the rules, so each impersonation they carried ends on the record (rule 8).
+    let others = sessions::others_of(store.db(), user_id, &secret.key()).await?;
+    unit::end_sessions(store, others, store.now()).await?;
+    Ok(secret)
 }
 
 /// Changes the sign-in email. Emails are unique across every tenant and the staff, so a refusal
@@ -165,6 +174,7 @@ pub async fn create_user(conn: &impl ConnectionTrait, gate: &HashingGate, new: N
         password_hash: Set(hash),
         role: Set(new.role.as_str().to_owned()),
         consent_version: Set(0),
+        password_version: Set(0),
         created_at: Set(to_db_time(now)),
     };
     match people::insert(conn, row).await {

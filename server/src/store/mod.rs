@@ -92,7 +92,7 @@ impl Backend for Store {
         Ok(tables::sessions::delete(self.db(), session).await?)
     }
 
-    async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<(), BackendError> {
+    async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<SessionSecret, BackendError> {
         Ok(accounts::change_password(self, user, current, new, keep).await?)
     }
 

@@ -21,7 +21,10 @@ const TOUCH_EVERY: Duration = Duration::from_secs(60);
 #[tracing::instrument(skip_all, err)]
 pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: bool) -> Result<Option<RequestSession>> {
     let Some(row) = sessions::load(store.db(), key).await? else { return Ok(None) };
-    if is_over(from_db_time(row.expires_at), from_db_time(row.last_seen_at), store.sessions.idle_timeout, now) {
+    // Over in time, or opened under a password its owner has since changed (however late the
+    // row was written: a login that checked the old one while it changed).
+    let changed_password = row.password_version != row.p_password_version;
+    if changed_password || is_over(from_db_time(row.expires_at), from_db_time(row.last_seen_at), store.sessions.idle_timeout, now) {
         // Rule 8: an impersonation lives inside the super admin's session and ends with it.
         if let Some((impersonation, grant)) = sessions::impersonation_of(&row) {
             end_with_session(store, grant.user, impersonation.id, now).await?;

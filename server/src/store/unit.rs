@@ -109,7 +109,7 @@ async fn move_session(txn: &DatabaseTransaction, moved: &SessionMove, events: &[
         }
     };
     let old = sessions::find(txn, key).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    Ok(Some(sessions::replace(txn, &old, into, now).await?))
+    Ok(Some(sessions::replace(txn, &old, into, old.password_version, now).await?))
 }
 
 /// Ends sessions, each after recording through the rules that the impersonation it carried ended

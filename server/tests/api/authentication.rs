@@ -227,6 +227,42 @@ async fn a_user_changes_their_password_and_their_other_sessions_end() {
     assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK);
 }
 
+/// The session the password is changed from goes on under a new secret: a copy of its cookie
+/// taken before the change (by whoever could read it) stops working.
+#[tokio::test]
+async fn changing_the_password_gives_this_session_a_new_secret() {
+    let app = TestApp::spawn().await;
+    let here = app.log_in(ANN).await;
+    let copied = here.session_cookie().expect("a session cookie");
+    let _: () = here.ok("account/password", &[("current", PASSWORD), ("new", "an even longer password")]).await;
+    assert!(here.viewer().await.is_some(), "this session stays");
+    assert_ne!(here.session_cookie().as_deref(), Some(copied.as_str()), "under a new secret");
+    let thief = app.browser();
+    thief.set_session_cookie(&copied);
+    assert_eq!(thief.viewer().await, None, "the copy taken before the change is no session");
+}
+
+/// A session written after the change by something that read the account before it (a login
+/// still checking the old password when it changed, a start moving a session the change was
+/// about to end) is no session: what counts is the password it was opened under, not when.
+#[tokio::test]
+async fn a_session_opened_under_the_old_password_does_not_outlive_the_change_however_late_it_is_written() {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel};
+    let app = TestApp::spawn().await;
+    let here = app.log_in(ANN).await;
+    let late = app.log_in(ANN).await;
+    let cookie = late.session_cookie().expect("a cookie");
+    let secret = app::backend::SessionSecret::parse(&cookie).expect("a secret");
+    let opened_before = session::Entity::find_by_id(&secret.key()).one(app.store.db()).await.expect("a read").expect("the late session");
+
+    let _: () = here.ok("account/password", &[("current", PASSWORD), ("new", "an even longer password")]).await;
+    assert_eq!(late.viewer().await, None, "ended by the change");
+    opened_before.into_active_model().reset_all().insert(app.store.db()).await.expect("written after the change");
+    late.set_session_cookie(&cookie);
+    assert_eq!(late.viewer().await, None, "a session opened under the old password");
+    assert!(here.viewer().await.is_some(), "the session the change was made from stays");
+}
+
 #[tokio::test]
 async fn an_email_already_taken_is_refused_whatever_its_case() {
     let app = TestApp::spawn().await;

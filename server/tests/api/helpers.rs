@@ -275,6 +275,7 @@ impl TestApp {
                 password_hash: Set(server::db::entities::user::StoredHash::from_stored("never used".into())),
                 role: Set(Role::User.as_str().into()),
                 consent_version: Set(0),
+                password_version: Set(0),
                 created_at: Set(server::db::to_db_time(self.now())),
             }
             .insert(self.store.db())

@@ -18,6 +18,9 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
     pub expires_at: TimeDateTimeWithTimeZone,
     pub last_seen_at: TimeDateTimeWithTimeZone,
+    /// The owner's `password_version` when the login checked their password: the session is over
+    /// once the owner's is another.
+    pub password_version: i64,
 }
 
 /// A session's key as its column holds it. Its `Debug` shows the first 8 of its 64 hex digits, as
@@ -73,6 +76,7 @@ mod tests {
             created_at: time::OffsetDateTime::UNIX_EPOCH,
             expires_at: time::OffsetDateTime::UNIX_EPOCH,
             last_seen_at: time::OffsetDateTime::UNIX_EPOCH,
+            password_version: 0,
         };
         let new = ActiveModel { id_hash: sea_orm::ActiveValue::Set(StoredSessionKey::from(&key)), ..ActiveModel::new() };
         for printed in [format!("{row:?}"), format!("{new:?}")] {

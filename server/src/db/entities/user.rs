@@ -16,6 +16,8 @@ pub struct Model {
     /// Bumped by every consent change: the first write of its transaction, which serializes
     /// concurrent changes to one user's consent on SQLite and PostgreSQL alike.
     pub consent_version: i64,
+    /// Counted up by every password change; a session opened under another is over.
+    pub password_version: i64,
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
@@ -70,6 +72,7 @@ mod tests {
             password_hash: hash.clone(),
             role: "user".into(),
             consent_version: 0,
+            password_version: 0,
             created_at: time::OffsetDateTime::UNIX_EPOCH,
         };
         let new = ActiveModel { password_hash: Set(hash), ..ActiveModel::new() };

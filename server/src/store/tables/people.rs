@@ -3,7 +3,8 @@
 use crate::db::entities::user::StoredHash;
 use crate::db::entities::{tenant, user};
 use crate::db::to_db_time;
-use crate::store::error::{Context, Result};
+use crate::store::error::{Context, Result, StoreError};
+use app::backend::BackendError;
 use app::domain::{TenantId, Timestamp, UserId};
 use sea_orm::sea_query::Expr;
 use crate::store::sql_once::SqlOnce;
@@ -69,14 +70,18 @@ pub async fn insert(conn: &impl ConnectionTrait, row: user::ActiveModel) -> Resu
     row.insert(conn).await.map(|_| ())
 }
 
-pub async fn set_password_hash(conn: &impl ConnectionTrait, id: UserId, hash: StoredHash) -> Result<()> {
+/// Stores a new password hash and counts up the person's password version, which it answers:
+/// every session opened under an earlier one is over.
+pub async fn set_password_hash(conn: &impl ConnectionTrait, id: UserId, hash: StoredHash) -> Result<i64> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordVersion, Expr::col(user::Column::PasswordVersion).add(1))
         .filter(user::Column::Id.eq(id.uuid()))
         .exec(conn)
         .await
         .context("storing a password hash")?;
-    Ok(())
+    let person = by_id(conn, id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    Ok(person.password_version)
 }
 
 /// Changes the email; answers whether the person exists. As for [`insert`], the raw `DbErr`

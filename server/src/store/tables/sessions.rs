@@ -27,9 +27,10 @@ fn new_secret() -> SessionSecret {
     SessionSecret::from_random_bytes(bytes)
 }
 
-/// Opens a fresh session for `user` (at login). Its secret is new randomness, never one the
-/// browser offered, so a session id planted before login is never adopted.
-pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, limits: SessionLimits) -> Result<SessionSecret> {
+/// Opens a fresh session for `user` (at login), under the password version the login checked.
+/// Its secret is new randomness, never one the browser offered, so a session id planted before
+/// login is never adopted.
+pub async fn create(conn: &impl ConnectionTrait, user: UserId, password_version: i64, now: Timestamp, limits: SessionLimits) -> Result<SessionSecret> {
     let secret = new_secret();
     session::ActiveModel {
         id_hash: Set(StoredSessionKey::from(&secret.key())),
@@ -39,6 +40,7 @@ pub async fn create(conn: &impl ConnectionTrait, user: UserId, now: Timestamp, l
         created_at: Set(to_db_time(now)),
         expires_at: Set(to_db_time(now.plus(limits.lifetime))),
         last_seen_at: Set(to_db_time(now)),
+        password_version: Set(password_version),
     }
     .insert(conn)
     .await
@@ -58,12 +60,19 @@ pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Optio
 }
 
 /// Puts a session under a fresh secret, in or out of an impersonation (`into`), keeping its
-/// owner and lifetime, and removes the old one: the old id stops working.
+/// owner and lifetime, under `password_version` (the old one's, unless the password just
+/// changed), and removes the old one: the old id stops working.
 ///
 /// The old row goes first, and must still be there: two moves of one session at once (two starts
 /// from one tab, each locking a different user) both read it, and only one may move it. On
 /// PostgreSQL the second waits at the row and then finds it gone; its whole change is refused.
-pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Option<ImpersonationId>, now: Timestamp) -> Result<SessionSecret> {
+pub async fn replace(
+    conn: &impl ConnectionTrait,
+    old: &session::Model,
+    into: Option<ImpersonationId>,
+    password_version: i64,
+    now: Timestamp,
+) -> Result<SessionSecret> {
     let removed = session::Entity::delete_by_id(old.id_hash.clone()).exec(conn).await.context("moving a session")?;
     if removed.rows_affected != 1 {
         return answer(BackendError::NotFound);
@@ -78,6 +87,7 @@ pub async fn replace(conn: &impl ConnectionTrait, old: &session::Model, into: Op
         created_at: Set(old.created_at),
         expires_at: Set(old.expires_at),
         last_seen_at: Set(to_db_time(now)),
+        password_version: Set(password_version),
     }
     .insert(conn)
     .await
@@ -178,10 +188,12 @@ session_row! {
     ("s", "impersonation_id") => impersonation_id: Option<uuid::Uuid>,
     ("s", "expires_at") => expires_at: OffsetDateTime,
     ("s", "last_seen_at") => last_seen_at: OffsetDateTime,
+    ("s", "password_version") => password_version: i64,
     ("p", "name") => p_name: String,
     ("p", "email") => p_email: String,
     ("p", "role") => p_role: String,
     ("p", "tenant_id") => p_tenant_id: Option<uuid::Uuid>,
+    ("p", "password_version") => p_password_version: i64,
     ("pt", "name") => p_tenant_name: Option<String>;
     when impersonation_id:
     ("i", "grant_id") => i_grant_id: Option<uuid::Uuid>,
