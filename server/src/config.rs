@@ -77,7 +77,8 @@ pub struct HashingLimits {
     pub max_wait: Duration,
 }
 
-/// The live channel (`LIVE_INTERVAL`, `LIVE_RECHECK`, `LIVE_STREAMS_PER_SESSION`, `LIVE_STREAMS_TOTAL`).
+/// The live channel (`LIVE_INTERVAL`, `LIVE_RECHECK`, `LIVE_STREAMS_PER_SESSION`,
+/// `LIVE_STREAMS_PER_ACCOUNT`, `LIVE_STREAMS_TOTAL`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiveLimits {
     /// How often an idle channel writes a keep-alive: how it notices that its client has gone.
@@ -88,6 +89,8 @@ pub struct LiveLimits {
     pub recheck: Duration,
     /// Channels one session may have open at once (one per open tab).
     pub streams_per_session: usize,
+    /// Channels one person may have open at once, across all their sessions (devices, browsers).
+    pub streams_per_account: usize,
     /// Channels this process keeps open at once, across all sessions.
     pub streams_total: usize,
 }
@@ -185,6 +188,7 @@ impl Settings {
                 interval: source.duration("live_interval", Duration::from_secs(1), Duration::from_millis(100), MINUTE)?,
                 recheck: source.duration("live_recheck", Duration::from_secs(30), Duration::from_millis(100), 10 * MINUTE)?,
                 streams_per_session: source.count("live_streams_per_session", 8)? as usize,
+                streams_per_account: source.count("live_streams_per_account", 32)? as usize,
                 streams_total: source.count("live_streams_total", 10_000)? as usize,
             },
             demo_data: source.bool("demo_data", false)?,

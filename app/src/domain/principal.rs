@@ -113,6 +113,14 @@ impl Principal {
         }
     }
 
+    /// The person who logged in: the super admin while impersonating.
+    pub const fn logged_in(&self) -> UserId {
+        match *self {
+            Principal::Own(account) => account.id(),
+            Principal::Impersonating(imp) => imp.super_admin,
+        }
+    }
+
     /// A super admin in their own session: the only way to reach an admin function.
     pub const fn as_super_admin(&self) -> Option<UserId> {
         match *self {

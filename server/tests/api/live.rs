@@ -129,6 +129,15 @@ async fn a_session_keeps_eight_live_channels_at_most_and_gets_them_back_when_tab
 }
 
 #[tokio::test]
+async fn one_person_logging_in_again_and_again_gets_only_their_accounts_share_of_live_channels() {
+    let app = TestApp::spawn_with(|s| s.live.streams_per_account = 3).await;
+    let (ann, ann_again) = (app.log_in(ANN).await, app.log_in(ANN).await);
+    let _tabs = (Events::open(&ann).await, Events::open(&ann).await, Events::open(&ann_again).await);
+    assert_eq!(open_status(&app.log_in(ANN).await).await, StatusCode::TOO_MANY_REQUESTS, "a fourth, from a third session");
+    assert_eq!(open_status(&app.log_in(BOB).await).await, StatusCode::OK, "everyone else still gets theirs");
+}
+
+#[tokio::test]
 async fn the_process_keeps_its_ceiling_of_live_channels() {
     let app = TestApp::spawn_with(|s| s.live.streams_total = 2).await;
     let ann = app.log_in(ANN).await;
