@@ -10,6 +10,9 @@ export default defineConfig({
   testDir: "./tests",
   globalSetup: "./support/global-setup.ts",
   timeout: 60_000,
+  // The whole run, set-up and tear-down included: a hang outside any one test still ends it,
+  // named, long before CI's limit (a run takes about 2 minutes here, 4 on a loaded machine).
+  globalTimeout: 20 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,

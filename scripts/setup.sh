@@ -108,8 +108,9 @@ cargo_subcommand cargo-nextest "$CARGO_NEXTEST_VERSION" "about 8 minutes on 2 co
 step "Chromium for the browser tests"
 if [ -n "${PLAYWRIGHT_CHROMIUM:-}" ] && [ -x "$PLAYWRIGHT_CHROMIUM" ]; then
   ok "using PLAYWRIGHT_CHROMIUM=$PLAYWRIGHT_CHROMIUM"
-elif command -v chromium >/dev/null 2>&1; then
-  ok "$(chromium --version 2>/dev/null | head -n1)"
+elif [ -x /usr/bin/chromium ]; then
+  # The path the browser tests launch (end2end/playwright.config.ts), not just any on PATH.
+  ok "$(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 else
   apt_install chromium
 fi

@@ -89,6 +89,8 @@ export class Person {
   }
 
   async openProfile(): Promise<void> {
+    // The menu opens only once the page is interactive; a click before that would go nowhere.
+    await this.hydrated();
     await this.page.getByRole("button", { name: "Account menu" }).click();
     await this.page.getByRole("menuitem", { name: "Your Profile" }).click();
     await expect(this.page).toHaveURL(/\/profile$/);

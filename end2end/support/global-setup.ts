@@ -66,15 +66,28 @@ export default async function globalSetup() {
     process.env[`IMPERSONATE_${server.name.toUpperCase()}_DATABASE`] = server.database;
   }
   return async () => {
-    for (const server of servers) {
-      server.child.kill("SIGTERM");
-      rmSync(server.dir, { recursive: true, force: true });
-    }
-    if (postgres) {
-      await Promise.all(servers.map((s) => new Promise((done) => (s.child.exitCode !== null ? done(null) : s.child.on("exit", done)))));
-      psql(postgres, `DROP DATABASE IF EXISTS ${postgresDatabase}`);
-    }
+    await Promise.all(servers.map(stop));
+    for (const server of servers) rmSync(server.dir, { recursive: true, force: true });
+    // FORCE: a connection the server left behind must not keep the database, nor fail the run.
+    if (postgres) psql(postgres, `DROP DATABASE IF EXISTS ${postgresDatabase} WITH (FORCE)`);
   };
+}
+
+/** Asks a server to stop, and kills it if it has not within 10 s: the run's end never hangs on it. */
+function stop(server: Started): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const kill = setTimeout(() => {
+      console.error(`${server.name} server did not stop within 10 s of SIGTERM; killing it`);
+      child.kill("SIGKILL");
+    }, 10_000);
+    child.on("exit", () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill("SIGTERM");
+  });
 }
 
 /** Runs one statement on the PostgreSQL server's maintenance database. */
