@@ -68,7 +68,7 @@ test("a user changes their password and logs in with the new one", async ({ peop
   await gus.page.getByLabel("Current password").fill("not the password");
   await gus.page.getByLabel("New password").fill("a brand new passphrase");
   await gus.page.getByRole("button", { name: "Change password" }).click();
-  await expect(gus.page.getByRole("alert")).toHaveText("The current password is not right.");
+  await expect(gus.page.getByRole("alert")).toHaveText("Your current password is not right.");
   await expect(gus.page.getByLabel("New password")).toHaveValue("a brand new passphrase");
 
   await gus.page.getByLabel("Current password").fill("impersonate-demo");
@@ -82,5 +82,29 @@ test("a user changes their password and logs in with the new one", async ({ peop
 
   const again = await people();
   await again.logIn(email, "a brand new passphrase");
+  await expect(again.page.getByRole("heading", { name: "Globex" })).toBeVisible();
+});
+
+test("a user changes their login email, with their password, and logs in with the new one", async ({ people }) => {
+  const email = await newUser("normal", "Hal Hart", "Globex");
+  const hal = await people();
+  hal.allowed.push(/status of 422/);
+  await hal.logIn(email);
+  await hal.openProfile();
+  const renamed = email.replace("@", ".new@");
+  await hal.page.getByLabel("New email").fill(renamed);
+  await hal.page.getByLabel("Your password").fill("not the password");
+  await hal.page.getByRole("button", { name: "Change email" }).click();
+  await expect(hal.page.getByRole("alert")).toHaveText("Your current password is not right.");
+  await expect(hal.page.getByRole("definition").filter({ hasText: email })).toBeVisible();
+
+  await hal.page.getByLabel("Your password").fill("impersonate-demo");
+  await hal.page.getByRole("button", { name: "Change email" }).click();
+  await expect(hal.page.getByRole("status").filter({ hasText: "Email changed." })).toBeVisible();
+  await expect(hal.page.getByLabel("Your password")).toHaveValue("");
+  await expect(hal.page.getByRole("definition").filter({ hasText: renamed })).toBeVisible();
+
+  const again = await people();
+  await again.logIn(renamed);
   await expect(again.page.getByRole("heading", { name: "Globex" })).toBeVisible();
 });

@@ -78,26 +78,27 @@ pub async fn change_password(current: crate::domain::TypedPassword, new: crate::
     s.hand_out(&secret).await
 }
 
-/// Changes the login email; the owner only, never an impersonator.
+/// Changes the login email; the owner only, never an impersonator, and only with their password.
 #[server(endpoint = "account/email")]
-pub async fn change_email(email: String) -> Result<(), ApiError> {
+pub async fn change_email(email: String, current: crate::domain::TypedPassword) -> Result<(), ApiError> {
     let session = authenticate()?;
     let me = crate::domain::rules::may_change_credentials(&session.principal)?;
     let email = crate::domain::Email::parse(&email)?;
-    services()?.backend.change_email(me.id(), email).await?;
+    services()?.backend.change_email(me.id(), email, current.as_str()).await?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ChangePassword, LogIn};
+    use super::{ChangeEmail, ChangePassword, LogIn};
 
     /// A server function's arguments derive `Debug`: a log of the call must not print a password.
     #[test]
     fn a_call_printed_for_a_log_shows_no_password() {
         let log_in = LogIn { email: "ann@acme.test".into(), password: "correct horse battery".into(), next: None };
         let change = ChangePassword { current: "correct horse battery".into(), new: "tr0ub4dor and more".into() };
-        for printed in [format!("{log_in:?}"), format!("{change:?}")] {
+        let email = ChangeEmail { email: "ann.lee@acme.test".into(), current: "correct horse battery".into() };
+        for printed in [format!("{log_in:?}"), format!("{change:?}"), format!("{email:?}")] {
             assert!(!printed.contains("correct horse") && !printed.contains("tr0ub4dor"), "{printed}");
         }
         assert!(format!("{log_in:?}").contains("ann@acme.test"), "the rest stays readable");

@@ -81,7 +81,8 @@ pub trait Backend: Send + Sync {
     /// session `keep` goes on under the new password and a new secret, which is answered.
     async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey)
     -> Result<SessionSecret, BackendError>;
-    async fn change_email(&self, user: UserId, email: Email) -> Result<(), BackendError>;
+    /// Checks the current password (throttled with the password form's), then changes the email.
+    async fn change_email(&self, user: UserId, email: Email, current: &str) -> Result<(), BackendError>;
 
     /// The user's consent as stored; `NotFound` when there is no such user.
     async fn consent(&self, subject: UserId) -> Result<ConsentRecord, BackendError>;

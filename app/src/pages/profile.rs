@@ -61,12 +61,16 @@ fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>
             <fieldset class="fieldset" disabled=move || impersonated.get()>
                 <form action=ChangeEmail::url() method="post" node_ref=email_form class="form form-inline" on:submit=move |ev| {
                     if take_submit(&ev) {
-                        change_email.dispatch(ChangeEmail { email: field(&ev, "email") });
+                        change_email.dispatch(ChangeEmail { email: field(&ev, "email"), current: field(&ev, "current").into() });
                     }
                 }>
                     <div class="field">
                         <label for="new-email">"New email"</label>
                         <input id="new-email" name="email" type="email" autocomplete="email" required maxlength=crate::domain::Email::MAX_CHARS.to_string() />
+                    </div>
+                    <div class="field">
+                        <label for="email-password">"Your password"</label>
+                        <input id="email-password" name="current" type="password" autocomplete="current-password" required />
                     </div>
                     <button type="submit" class="button button-secondary" disabled=move || change_email.pending().get()>"Change email"</button>
                 </form>

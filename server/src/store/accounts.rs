@@ -99,16 +99,9 @@ async fn record_failure(store: &Store, keys: &[(String, bool)], now: Timestamp) 
 
 #[tracing::instrument(skip(store, current, new, keep), fields(user = %user_id), err)]
 pub async fn change_password(store: &Store, user_id: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<SessionSecret> {
-    // Guessing the current password from a session someone left open is throttled like logging in.
     let now = store.now();
-    let keys = [(format!("password:{user_id}"), true)];
-    let _turn = turn_unless_locked(store, &keys, now).await?;
-    let user = people::by_id(store.db(), user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    if !passwords::verify(&store.hashing, current.to_owned(), Some(user.password_hash.clone())).await.map_err(busy)? {
-        record_failure(store, &keys, now).await?;
-        return answer(BackendError::Invalid("The current password is not right.".to_owned()));
-    }
-    logins::clear(store.db(), &keys[0].0).await?;
+    let _turn = turn_unless_locked(store, &[password_key(user_id)], now).await?;
+    check_current_password(store, user_id, current, now).await?;
     let hash = passwords::hash(&store.hashing, new.into_inner()).await.map_err(busy)?.map_err(StoreError::Hashing)?;
     // The new password and this session under it, at once: every session opened under the old
     // one is over from the commit on (a login still checking the old password included), and this
@@ -124,15 +117,34 @@ pub async fn change_password(store: &Store, user_id: UserId, current: &str, new:
     Ok(secret)
 }
 
-/// Changes the sign-in email. Emails are unique across every tenant and the staff, so a refusal
-/// tells the asker that an address exists somewhere: the answer is neutral (it names neither "in
-/// use" nor whose), and refusals are throttled per account like failed logins, which keeps anyone
-/// from sweeping through a list of addresses. Hiding existence entirely would take a confirmation
-/// mail to the new address, which the product does not send.
-pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Result<()> {
+/// The throttle key of guesses at an account's current password, on either form that asks for it.
+fn password_key(user_id: UserId) -> (String, bool) {
+    (format!("password:{user_id}"), true)
+}
+
+/// Checks the password of someone changing their login details: whoever finds a session left
+/// open must not be able to take the account over (a new password, or a new email the owner
+/// cannot log in with). Wrong guesses are counted and locked like failed logins; the caller holds
+/// the key's turn.
+async fn check_current_password(store: &Store, user_id: UserId, current: &str, now: Timestamp) -> Result<()> {
+    let user = people::by_id(store.db(), user_id).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
+    if !passwords::verify(&store.hashing, current.to_owned(), Some(user.password_hash.clone())).await.map_err(busy)? {
+        record_failure(store, &[password_key(user_id)], now).await?;
+        return answer(BackendError::Invalid("Your current password is not right.".to_owned()));
+    }
+    logins::clear(store.db(), &password_key(user_id).0).await
+}
+
+/// Changes the login email, once the current password is right. Emails are unique across every
+/// tenant and the staff, so a refusal tells the asker that an address exists somewhere: the answer
+/// is neutral (it names neither "in use" nor whose), and refusals are throttled per account like
+/// failed logins, which keeps anyone from sweeping through a list of addresses. Hiding existence
+/// entirely would take a confirmation mail to the new address, which the product does not send.
+pub async fn change_email(store: &Store, user_id: UserId, email: Email, current: &str) -> Result<()> {
     let now = store.now();
-    let keys = [(format!("email:{user_id}"), true)];
-    let _turn = turn_unless_locked(store, &keys, now).await?;
+    let taken_key = (format!("email:{user_id}"), true);
+    let _turn = turn_unless_locked(store, &[password_key(user_id), taken_key.clone()], now).await?;
+    check_current_password(store, user_id, current, now).await?;
     let txn = store.begin_writing().await?;
     match people::set_email(&*txn, user_id, email.as_str(), &email.normalized()).await {
         Ok(true) => {
@@ -146,7 +158,7 @@ pub async fn change_email(store: &Store, user_id: UserId, email: Email) -> Resul
             // Given back first: on SQLite it holds the write lock, and the turn to write (which
             // is not re-entrant), that the failure count needs.
             drop(txn);
-            record_failure(store, &keys, now).await?;
+            record_failure(store, &[taken_key], now).await?;
             answer(BackendError::EmailTaken)
         }
         Err(e) => Err(e.into()),

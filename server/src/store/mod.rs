@@ -96,8 +96,8 @@ impl Backend for Store {
         Ok(accounts::change_password(self, user, current, new, keep).await?)
     }
 
-    async fn change_email(&self, user: UserId, email: Email) -> Result<(), BackendError> {
-        Ok(accounts::change_email(self, user, email).await?)
+    async fn change_email(&self, user: UserId, email: Email, current: &str) -> Result<(), BackendError> {
+        Ok(accounts::change_email(self, user, email, current).await?)
     }
 
     async fn consent(&self, subject: UserId) -> Result<ConsentRecord, BackendError> {

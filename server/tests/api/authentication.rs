@@ -217,7 +217,7 @@ async fn a_user_changes_their_password_and_their_other_sessions_end() {
     let elsewhere = app.log_in(ANN).await;
     let new = "an even longer password";
     let (status, error) = here.fails("account/password", &[("current", "wrong"), ("new", new)]).await;
-    assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Invalid("The current password is not right.".into())));
+    assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Invalid("Your current password is not right.".into())));
     let (status, _) = here.fails("account/password", &[("current", PASSWORD), ("new", "short")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -267,10 +267,10 @@ async fn a_session_opened_under_the_old_password_does_not_outlive_the_change_how
 async fn an_email_already_taken_is_refused_whatever_its_case() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
-    assert_eq!(ann.fails("account/email", &[("email", "BOB@acme.test")]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
-    let (status, _) = ann.fails("account/email", &[("email", "not an email")]).await;
+    assert_eq!(ann.fails("account/email", &[("email", "BOB@acme.test"), ("current", PASSWORD)]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
+    let (status, _) = ann.fails("account/email", &[("email", "not an email"), ("current", PASSWORD)]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let _: () = ann.ok("account/email", &[("email", "ann.lee@acme.test")]).await;
+    let _: () = ann.ok("account/email", &[("email", "ann.lee@acme.test"), ("current", PASSWORD)]).await;
     assert_eq!(app.browser().log_in("ann.lee@acme.test", PASSWORD).await.status(), StatusCode::OK);
 }
 
@@ -356,15 +356,37 @@ async fn guessing_the_current_password_on_an_open_session_is_throttled_like_logg
     assert_eq!(app.browser().log_in(ANN, new).await.status(), StatusCode::OK, "logging in was never locked");
 }
 
+/// Whoever finds a session left open cannot give the account an email its owner cannot log in
+/// with: the email changes only with the password, and guesses count with the password form's.
+#[tokio::test]
+async fn the_email_changes_only_with_the_current_password_and_guesses_count_with_the_password_forms() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let (status, error) = ann.fails("account/email", &[("email", "mine.now@evil.test"), ("current", "not her password")]).await;
+    assert_eq!((status, error), (StatusCode::UNPROCESSABLE_ENTITY, ApiError::Invalid("Your current password is not right.".into())));
+    assert_eq!(app.browser().log_in(ANN, PASSWORD).await.status(), StatusCode::OK, "the email is still hers");
+
+    for n in 1..app.settings.login.account.max_failures {
+        let guess = format!("guess number {n}");
+        let (status, _) = ann.fails("account/email", &[("email", "mine.now@evil.test"), ("current", &guess)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, _) = ann.fails("account/password", &[("current", PASSWORD), ("new", "a brand new passphrase")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the password form is locked by the email form's guesses");
+    app.advance(app.settings.login.account.lockout);
+    let _: () = ann.ok("account/email", &[("email", "ann.lee@acme.test"), ("current", PASSWORD)]).await;
+    assert_eq!(app.browser().log_in("ann.lee@acme.test", PASSWORD).await.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn probing_which_addresses_exist_through_change_email_is_throttled() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
     for taken in [BOB, GUS, ADA, SAM, BOB].iter().take(app.settings.login.account.max_failures as usize) {
-        assert_eq!(ann.fails("account/email", &[("email", taken)]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
+        assert_eq!(ann.fails("account/email", &[("email", taken), ("current", PASSWORD)]).await, (StatusCode::CONFLICT, ApiError::EmailTaken));
     }
-    let (status, _) = ann.fails("account/email", &[("email", "free@acme.test")]).await;
+    let (status, _) = ann.fails("account/email", &[("email", "free@acme.test"), ("current", PASSWORD)]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "after five probes even a free address waits");
     app.advance(app.settings.login.account.lockout);
-    let _: () = ann.ok("account/email", &[("email", "free@acme.test")]).await;
+    let _: () = ann.ok("account/email", &[("email", "free@acme.test"), ("current", PASSWORD)]).await;
 }

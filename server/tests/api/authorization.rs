@@ -82,7 +82,7 @@ fn args(endpoint: &str, who: Who, cast: &Cast) -> Vec<(&'static str, String)> {
     match endpoint {
         "auth/login" => vec![("email", s(ANN)), ("password", s(PASSWORD)), ("next", s(""))],
         "account/password" => vec![("current", s(PASSWORD)), ("new", s("a different long password"))],
-        "account/email" => vec![("email", format!("{who:?}@new.test").to_lowercase())],
+        "account/email" => vec![("email", format!("{who:?}@new.test").to_lowercase()), ("current", s(PASSWORD))],
         "impersonation/start" => vec![("user", cast.bob.clone()), ("reason", s("matrix"))],
         "tasks/add" => vec![("title", s("a new record"))],
         "tasks/set-done" => vec![("task", cast.acme_task.clone()), ("done", s("true"))],

@@ -134,7 +134,7 @@ fn arguments(endpoint: &str) -> &'static [&'static str] {
     match endpoint {
         "auth/login" => &["email", "password", "next"],
         "account/password" => &["current", "new"],
-        "account/email" => &["email"],
+        "account/email" => &["email", "current"],
         "impersonation/start" => &["user", "reason"],
         "tasks/add" => &["title"],
         "tasks/set-done" => &["task", "done"],
@@ -303,8 +303,9 @@ fn counted_failure(endpoint: &str, caller: &Caller, status: Option<StatusCode>, 
     match (endpoint, status.map(|s| s.as_u16())) {
         // A wrong password counts against the account typed and the client's address.
         ("auth/login", Some(401)) => key.starts_with("account:") || key.starts_with("address:"),
-        // Guessing the current password from a session someone left open is throttled like logging in.
-        ("account/password", Some(422)) => own("password"),
+        // Guessing the current password from a session someone left open is throttled like logging
+        // in, on either form that asks for it.
+        ("account/password" | "account/email", Some(422)) => own("password"),
         // "Already in use" tells that an address exists somewhere: counted, so nobody sweeps a list.
         ("account/email", Some(409)) => own("email"),
         _ => false,

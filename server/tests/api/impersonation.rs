@@ -335,7 +335,7 @@ async fn an_impersonator_can_neither_chain_nor_touch_consent_password_or_email()
     assert_eq!(ada.fails("impersonation/allow", &[]).await, while_impersonating);
     assert_eq!(ada.fails("impersonation/disallow", &[]).await, while_impersonating);
     assert_eq!(ada.fails("account/password", &[("current", PASSWORD), ("new", "a brand new password")]).await, while_impersonating);
-    assert_eq!(ada.fails("account/email", &[("email", "ada2@vendor.test")]).await, while_impersonating);
+    assert_eq!(ada.fails("account/email", &[("email", "ada2@vendor.test"), ("current", PASSWORD)]).await, while_impersonating);
     let profile = ada.profile().await;
     assert_eq!(profile.name, "Ann Lee", "an impersonator sees the user's profile");
     assert!(profile.consent.locked_because.is_some(), "and is told why the menu cannot change it");

@@ -121,7 +121,7 @@ async fn a_user_is_found_by_the_email_they_have_now() {
     let app = TestApp::spawn().await;
     let ann = app.log_in(ANN).await;
     ann.allows().await;
-    let _: () = ann.ok("account/email", &[("email", "Zoe.Lee@acme.test")]).await;
+    let _: () = ann.ok("account/email", &[("email", "Zoe.Lee@acme.test"), ("current", PASSWORD)]).await;
     let ada = app.log_in(ADA).await;
     assert_eq!(names(&ada.switcher_page("zoe.lee", 0).await), ["Ann Lee"]);
     assert_eq!(ada.switcher_page("ann@acme", 0).await.total, 0, "not by the old one");
