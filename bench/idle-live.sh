@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "==> Server on $url/$db (LIVE_RECHECK=${LIVE_RECHECK:-30s})"
-DATABASE_URL=$url/$db LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT=$SITE LIVE_STREAMS_PER_SESSION=$((N + 1)) \
+DATABASE_URL=$url/$db LEPTOS_SITE_ADDR=127.0.0.1:0 LEPTOS_SITE_ROOT=$SITE LIVE_STREAMS_PER_SESSION=$((N + 1)) LIVE_STREAMS_PER_ACCOUNT=$((N + 1)) \
   "$SERVER" serve --demo > "$dir/out" 2>&1 &
 for _ in $(seq 1 120); do grep -q 'running at' "$dir/out" && break; sleep 0.5; done
 addr=$(grep -o 'running at http://[0-9.:]*' "$dir/out" | head -1 | cut -d' ' -f3)

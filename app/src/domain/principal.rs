@@ -113,8 +113,8 @@ impl Principal {
         }
     }
 
-    /// The person who logged in: the super admin while impersonating.
-    pub const fn logged_in(&self) -> UserId {
+    /// Whose session this is: the person who logged in, the super admin while impersonating.
+    pub const fn session_owner(&self) -> UserId {
         match *self {
             Principal::Own(account) => account.id(),
             Principal::Impersonating(imp) => imp.super_admin,

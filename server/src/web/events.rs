@@ -38,7 +38,7 @@ pub async fn stream(State(state): State<AppState>, cookies: Cookies, session: Op
     let (Some(axum::Extension(session)), Some(secret)) = (session, secret) else {
         return (StatusCode::UNAUTHORIZED, "Please log in.").into_response();
     };
-    let Some(slot) = state.live_streams.open(session.key.as_str(), session.principal.logged_in()) else {
+    let Some(slot) = state.live_streams.open(session.key.as_str(), session.principal.session_owner()) else {
         let headers = [(http::header::RETRY_AFTER, "30")];
         return (StatusCode::TOO_MANY_REQUESTS, headers, "Too many live channels are open; close some tabs.").into_response();
     };

@@ -263,6 +263,48 @@ async fn a_session_opened_under_the_old_password_does_not_outlive_the_change_how
     assert!(here.viewer().await.is_some(), "the session the change was made from stays");
 }
 
+/// Ada's password changes while she impersonates Ann, and the change's tidying never reached
+/// her impersonating session (it can fail under load; the change is done regardless): the
+/// session is still over, and its impersonation ends on the record with it (rule 8).
+async fn ada_impersonating_ann_under_a_password_since_changed() -> (TestApp, Browser) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use server::db::entities::user;
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordVersion, Expr::col(user::Column::PasswordVersion).add(1))
+        .filter(user::Column::Id.eq(app.id(ADA).uuid()))
+        .exec(app.store.db())
+        .await
+        .expect("Ada's password changed");
+    (app, ada)
+}
+
+async fn how_anns_impersonation_ended(app: &TestApp) -> Option<app::domain::EndReason> {
+    let consent = app.consent_of(app.id(ANN)).await;
+    let [impersonation] = consent.impersonations.as_slice() else { panic!("one impersonation: {consent:?}") };
+    impersonation.ended.map(|ending| ending.reason)
+}
+
+#[tokio::test]
+async fn a_session_under_a_changed_password_is_over_at_its_next_request_impersonation_and_all() {
+    let (app, ada) = ada_impersonating_ann_under_a_password_since_changed().await;
+    assert_eq!(ada.viewer().await, None, "logged out");
+    assert_eq!(how_anns_impersonation_ended(&app).await, Some(app::domain::EndReason::SessionEnded));
+}
+
+#[tokio::test]
+async fn the_sweeper_ends_a_session_under_a_changed_password_that_nobody_uses_again() {
+    let (app, _ada) = ada_impersonating_ann_under_a_password_since_changed().await;
+    app.store.sweep().await.expect("sweep");
+    assert_eq!(how_anns_impersonation_ended(&app).await, Some(app::domain::EndReason::SessionEnded));
+    let left = session::Entity::find().all(app.store.db()).await.expect("sessions");
+    assert!(left.iter().all(|s| s.user_id != app.id(ADA).uuid()), "Ada has no session left: {left:?}");
+}
+
 #[tokio::test]
 async fn an_email_already_taken_is_refused_whatever_its_case() {
     let app = TestApp::spawn().await;

@@ -1,6 +1,7 @@
 //! Upgrading keeps what was stored: grants given before users chose their terms read back as what
 //! they were (full access; a started grant's length from its own `ends_at` and first start), so
-//! their windows and the history check still add up after the `user_terms` migration.
+//! their windows and the history check still add up after the `user_terms` migration; and
+//! sessions opened before `password_version` stay open.
 
 use crate::helpers::*;
 use sea_orm::sea_query::{Alias, Query};
@@ -76,4 +77,33 @@ async fn grants_from_before_users_chose_their_terms_keep_their_windows_after_the
     assert_eq!((started.access.as_str(), started.duration_ms), ("full", 2 * 3_600_000), "its own length, to the millisecond");
     let waiting = read(waiting).await.expect("reads").expect("kept");
     assert_eq!((waiting.access.as_str(), waiting.duration_ms), ("full", 24 * 3_600_000), "the product's default day");
+}
+
+/// The migrations before `password_version`.
+const BEFORE_PASSWORD_VERSION: u32 = 5;
+
+/// Nobody is logged out by the upgrade that ties sessions to passwords: a session and its owner
+/// stored before it both get the same first version.
+#[tokio::test]
+async fn a_session_opened_before_sessions_belonged_to_a_password_still_works_after_the_upgrade() {
+    let (url, _dir) = empty_database().await;
+    let db = Database::connect(&url).await.expect("connects");
+    Migrator::up(&db, Some(BEFORE_PASSWORD_VERSION)).await.expect("the earlier schema");
+    let tenant = Uuid::new_v4();
+    tenant::ActiveModel { id: Set(tenant), name: Set("Early Co".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    let early = person(&db, Some(tenant), "early@early.test", "user").await;
+    let secret = app::backend::SessionSecret::from_random_bytes([7; 32]);
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("sessions"))
+        .columns(["id_hash", "user_id", "created_at", "expires_at", "last_seen_at"].map(Alias::new))
+        .values_panic([secret.key().as_str().into(), early.into(), to_db_time(T0).into(), to_db_time(T0.plus(HOUR)).into(), to_db_time(T0).into()]);
+    db.execute(db.get_database_backend().build(&insert)).await.expect("a session of the earlier schema");
+    db.close().await.expect("closed");
+
+    // The server upgrades the database as it starts.
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
+    let browser = app.browser();
+    browser.set_session_cookie(&secret.encode());
+    assert_eq!(browser.viewer().await.map(|v| v.email), Some("early@early.test".to_owned()), "still logged in");
 }

@@ -11,7 +11,7 @@ use crate::store::rows;
 use app::backend::{BackendError, SessionKey, SessionSecret};
 use app::domain::{Grant, Impersonation, ImpersonationId, Timestamp, UserId};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use sea_orm::sea_query::{Alias, Expr, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, JoinType, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryResult, Set};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -121,11 +121,19 @@ pub async fn leave_ended(conn: &impl ConnectionTrait, key: &SessionKey, imperson
     Ok(())
 }
 
-/// The sessions over at `now`: past their lifetime, or unused for the idle timeout.
+/// The sessions over at `now`: past their lifetime, unused for the idle timeout, or opened under
+/// a password their owner has since changed.
 pub async fn over(conn: &impl ConnectionTrait, now: Timestamp, limits: SessionLimits) -> Result<Vec<session::Model>> {
     let idle_since = to_db_time(now.minus(limits.idle_timeout));
+    let owners_version = Query::select()
+        .column((user::Entity, user::Column::PasswordVersion))
+        .from(user::Entity)
+        .and_where(Expr::col((user::Entity, user::Column::Id)).equals((session::Entity, session::Column::UserId)))
+        .to_owned();
+    let changed_password =
+        Expr::col((session::Entity, session::Column::PasswordVersion)).ne(SimpleExpr::SubQuery(None, Box::new(owners_version.into_sub_query_statement())));
     session::Entity::find()
-        .filter(session::Column::ExpiresAt.lte(to_db_time(now)).or(session::Column::LastSeenAt.lte(idle_since)))
+        .filter(session::Column::ExpiresAt.lte(to_db_time(now)).or(session::Column::LastSeenAt.lte(idle_since)).or(changed_password))
         .all(conn)
         .await
         .context("reading sessions that are over")
