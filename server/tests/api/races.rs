@@ -52,6 +52,8 @@ async fn concurrent_allows_create_one_grant() {
 /// transaction) until after the window's end takes its time once it holds the lock: refused.
 /// On PostgreSQL the request waits at that lock (a time read before it makes this fail: tried);
 /// on SQLite it already waits earlier, at the session's touch, so there it proves less.
+/// The test releases the lock once the request waits at it (PostgreSQL shows that), or, on
+/// SQLite, a moment after the request reached the server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_that_waited_for_the_lock_past_the_windows_end_is_refused() {
     use sea_orm::sea_query::Expr;
@@ -74,12 +76,15 @@ async fn a_write_that_waited_for_the_lock_past_the_windows_end_is_refused() {
         .expect("Ann locked");
     let reads = app.clock.reads();
     let write = tokio::spawn(async move { ada.call("tasks/add", &[("title", "a write that waited")]).await.status() });
-    // Once the request reached the server, give it a moment to reach the lock; if it has not,
-    // the test passes without proving as much, never the other way round.
-    while app.clock.reads() == reads {
-        tokio::time::sleep(MS).await;
+    let observer = sea_orm::Database::connect(&app.settings.database_url).await.expect("the test's connection");
+    if !until_statements_wait_at_locks(&observer, 1).await {
+        // SQLite: once the request reached the server, give it a moment to reach the lock; if it
+        // has not, the test passes without proving as much, never the other way round.
+        while app.clock.reads() == reads {
+            tokio::time::sleep(MS).await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
     app.advance(MS);
     holder.commit().await.expect("Ann released");
 
@@ -95,7 +100,7 @@ async fn a_write_that_waited_for_the_lock_past_the_windows_end_is_refused() {
 /// when its request came in after the move, is no longer logged in at all (401).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_starts_from_one_tab_at_once_leave_one_session_in_one_impersonation() {
-    use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement, TransactionTrait};
+    use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
     use server::db::entities::session;
 
     let app = TestApp::spawn().await;
@@ -113,19 +118,7 @@ async fn two_starts_from_one_tab_at_once_leave_one_session_in_one_impersonation(
     }
     let starts = async { tokio::join!(ada.start(app.id(ANN), "one"), ada.start(app.id(BOB), "two")) };
     let release = async {
-        if postgres {
-            let waiting = Statement::from_string(
-                DbBackend::Postgres,
-                "SELECT count(*)::int4 AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-            );
-            loop {
-                let row = db.query_one(waiting.clone()).await.expect("pg_stat_activity").expect("a count");
-                if row.try_get::<i32>("", "n").expect("n") >= 2 {
-                    break;
-                }
-                tokio::time::sleep(MS).await;
-            }
-        }
+        until_statements_wait_at_locks(db, 2).await;
         holder.rollback().await.expect("Ada's session released");
     };
     let ((one, two), ()) = tokio::join!(starts, release);
@@ -138,4 +131,25 @@ async fn two_starts_from_one_tab_at_once_leave_one_session_in_one_impersonation(
     let now = app.now();
     let live = app.consent_of(app.id(ANN)).await.live_impersonations(now).count() + app.consent_of(app.id(BOB)).await.live_impersonations(now).count();
     assert_eq!(live, 1, "the refused start left no impersonation behind");
+}
+
+/// On PostgreSQL, waits until `n` statements on the test's database wait at a lock, and answers
+/// true; on SQLite, which shows no such thing, answers false at once. `observer` is a connection
+/// of the test's own, so the server's small pool stays the server's.
+async fn until_statements_wait_at_locks(observer: &sea_orm::DatabaseConnection, n: i32) -> bool {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if observer.get_database_backend() != DbBackend::Postgres {
+        return false;
+    }
+    let waiting = Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT count(*)::int4 AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    loop {
+        let row = observer.query_one(waiting.clone()).await.expect("pg_stat_activity").expect("a count");
+        if row.try_get::<i32>("", "n").expect("n") >= n {
+            return true;
+        }
+        tokio::time::sleep(MS).await;
+    }
 }
