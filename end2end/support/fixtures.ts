@@ -123,10 +123,15 @@ export class Person {
    * others of that name (another run of the same test, `--repeat-each`).
    */
   async impersonate(email: string, name: string): Promise<void> {
-    await this.page.goto("/impersonate");
-    await this.hydrated();
+    await this.openSwitcher();
     await this.searchSwitcher(email);
     await this.impersonateListed(name);
+  }
+
+  /** As a super admin: open the switcher, interactive (a new grant then shows by itself). */
+  async openSwitcher(): Promise<void> {
+    await this.page.goto("/impersonate");
+    await this.hydrated();
   }
 
   /** As a super admin on a switcher already narrowed to one user (`searchSwitcher`, by email): impersonate `name`. */

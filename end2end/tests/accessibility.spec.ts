@@ -30,8 +30,7 @@ test("the login, home, profile (menu and dialog open) and switcher pages pass ax
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");
-  await ada.page.goto("/impersonate");
-  await ada.hydrated();
+  await ada.openSwitcher();
   expect(await seriousViolations(ada.page), "switcher").toEqual([]);
   await ada.page.goto("/audit");
   await ada.hydrated();

@@ -126,8 +126,7 @@ test("two super admins impersonate one user; when one stops, the other is out to
   await ada.impersonate(email, "Jon Berg");
   const sam = await people();
   await sam.logIn("sam@vendor.test");
-  await sam.page.goto("/impersonate");
-  await sam.hydrated();
+  await sam.openSwitcher();
   await sam.searchSwitcher(email);
   await expect(sam.page.getByRole("row", { name: /Jon Berg/ })).toContainText("In progress by Ada Admin");
   await sam.impersonateListed("Jon Berg");

@@ -53,8 +53,7 @@ test("a user allows view only for 8 hours by keyboard alone; the impersonator se
 
   const sam = await people();
   await sam.logIn("sam@vendor.test");
-  await sam.page.goto("/impersonate");
-  await sam.hydrated();
+  await sam.openSwitcher();
   await sam.searchSwitcher(email);
   await expect(sam.page.getByRole("row", { name: /Vera Quill/ })).toContainText("View only · 8 hours from the first start");
   await sam.impersonateListed("Vera Quill");

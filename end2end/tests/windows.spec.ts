@@ -10,8 +10,7 @@ test.describe.configure({ mode: "serial" });
 test("a start window that passes unstarted takes the user off the switcher and flips the profile back", async ({ people, userWhoAllows }) => {
   const ada = await people("short");
   await ada.logIn("ada@vendor.test");
-  await ada.page.goto("/impersonate");
-  await ada.hydrated();
+  await ada.openSwitcher();
   const ann = await userWhoAllows("ann@acme.test", "short");
 
   const row = ada.page.getByRole("row", { name: /Ann Lee/ });
@@ -29,8 +28,7 @@ test("a start window that passes unstarted takes the user off the switcher and f
 test("when the duration is over the impersonator is out at zero", async ({ people, userWhoAllows }) => {
   const sam = await people("short");
   await sam.logIn("sam@vendor.test");
-  await sam.page.goto("/impersonate");
-  await sam.hydrated();
+  await sam.openSwitcher();
   const bob = await userWhoAllows("bob@acme.test", "short");
 
   await sam.searchSwitcher("bob@acme.test");

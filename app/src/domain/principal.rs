@@ -171,6 +171,14 @@ mod tests {
         assert_eq!(p.in_own_session(), None);
     }
 
+    /// The live channel's limit per person counts the super admin while they impersonate, never
+    /// the user they act as (else impersonating would eat the user's own share).
+    #[test]
+    fn a_session_is_owned_by_whoever_logged_in_even_while_impersonating() {
+        assert_eq!(impersonating().session_owner(), admin().id());
+        assert_eq!(Principal::Own(user()).session_owner(), user().id());
+    }
+
     #[test]
     fn an_admin_in_their_own_session_is_a_super_admin() {
         let p = Principal::Own(admin());

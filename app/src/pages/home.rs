@@ -31,7 +31,7 @@ pub fn HomePage() -> impl IntoView {
             // Whose home this is does not change while the page is open: a session that moves into
             // or out of an impersonation reloads the page (see the live channel).
             if home.with_untracked(|h| matches!(h, Home::SuperAdmin)) {
-                view! { <StaffHome /> }.into_any_sync()
+                view! { <SuperAdminHome /> }.into_any_sync()
             } else {
                 view! { <TenantHome home add set_done /> }.into_any_sync()
             }
@@ -40,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-fn StaffHome() -> impl IntoView {
+fn SuperAdminHome() -> impl IntoView {
     view! {
         <Title text="Home" />
         <h1>"Vendor staff"</h1>

@@ -33,14 +33,14 @@ pub fn ProfilePage() -> impl IntoView {
         <Title text="Your Profile" />
         {data.view(move |profile| view! {
             <ProfileView profile allow disallow />
-            <SignInPanel profile change_email />
+            <LoginDetailsPanel profile change_email />
         })}
     }
 }
 
 /// Changing the login email and the password: the owner's alone, so an impersonator sees why not.
 #[component]
-fn SignInPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>) -> impl IntoView {
+fn LoginDetailsPanel(profile: Signal<Profile>, change_email: ServerAction<ChangeEmail>) -> impl IntoView {
     let impersonated = Memo::new(move |_| profile.with(|p| p.impersonated));
     let email = Memo::new(move |_| profile.with(|p| p.email.clone()));
     let change_password = ServerAction::<ChangePassword>::new();

@@ -89,7 +89,8 @@ impl Backend for Store {
     }
 
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError> {
-        Ok(tables::sessions::delete(self.db(), session).await?)
+        tables::sessions::delete(self.db(), session).await?;
+        Ok(())
     }
 
     async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey) -> Result<SessionSecret, BackendError> {

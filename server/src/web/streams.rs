@@ -38,8 +38,7 @@ impl LiveStreams {
 
     /// A place for one more stream of `session`, logged in as `account`, if the limits leave one.
     pub fn open(&self, session: &str, account: UserId) -> Option<Slot> {
-        let mut guard = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let open = &mut *guard;
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let of_session = open.per_session.get(session).copied().unwrap_or(0);
         let of_account = open.per_account.get(&account).copied().unwrap_or(0);
         let limits = &self.limits;

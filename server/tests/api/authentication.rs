@@ -64,8 +64,7 @@ async fn logging_out_deletes_the_session_and_the_cookie() {
     assert_eq!(browser.session_cookie(), None, "the cookie is removed");
     assert_eq!(session::Entity::find().count(app.store.db()).await.expect("count"), 0);
 
-    let replay = app.browser();
-    replay.set_session_cookie(&secret);
+    let replay = app.browser_holding(&secret);
     assert_eq!(replay.viewer().await, None, "the old secret opens nothing");
 }
 
@@ -117,8 +116,7 @@ async fn forged_truncated_and_bit_flipped_cookies_are_simply_no_session() {
     flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
     let flipped = String::from_utf8(flipped).expect("ascii");
     for forged in [real[..real.len() - 1].to_owned(), flipped, "x".repeat(43), "not a cookie at all".into(), "%00%ff".into()] {
-        let browser = app.browser();
-        browser.set_session_cookie(&forged);
+        let browser = app.browser_holding(&forged);
         assert_eq!(browser.viewer().await, None, "{forged:?}");
         assert_eq!(browser.get("/").await.status(), StatusCode::SEE_OTHER);
     }
@@ -133,8 +131,7 @@ async fn a_session_id_planted_before_login_is_never_adopted() {
     assert_eq!(browser.log_in(ANN, PASSWORD).await.status(), StatusCode::OK);
     let after = browser.session_cookie().expect("a session");
     assert_ne!(after, planted);
-    let other = app.browser();
-    other.set_session_cookie(&planted);
+    let other = app.browser_holding(&planted);
     assert_eq!(other.viewer().await, None);
 }
 
@@ -156,8 +153,7 @@ async fn logging_in_again_ends_the_previous_session_of_that_browser() {
     let browser = app.log_in(ANN).await;
     let first = browser.session_cookie().expect("cookie");
     assert_eq!(browser.log_in(BOB, PASSWORD).await.status(), StatusCode::OK);
-    let replay = app.browser();
-    replay.set_session_cookie(&first);
+    let replay = app.browser_holding(&first);
     assert_eq!(replay.viewer().await, None);
     assert_eq!(browser.sees_as().await.as_deref(), Some("Bob Stone"));
 }
@@ -237,8 +233,7 @@ async fn changing_the_password_gives_this_session_a_new_secret() {
     let _: () = here.ok("account/password", &[("current", PASSWORD), ("new", "an even longer password")]).await;
     assert!(here.viewer().await.is_some(), "this session stays");
     assert_ne!(here.session_cookie().as_deref(), Some(copied.as_str()), "under a new secret");
-    let thief = app.browser();
-    thief.set_session_cookie(&copied);
+    let thief = app.browser_holding(&copied);
     assert_eq!(thief.viewer().await, None, "the copy taken before the change is no session");
 }
 

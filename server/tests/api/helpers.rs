@@ -105,6 +105,18 @@ fn init_logs() {
     });
 }
 
+/// Leptos's options for a test server on a free port: the site's root, the build's hash file, and
+/// whether file names are hashed (as in a release build).
+pub fn test_leptos_options(site_root: &std::path::Path, hash_file: &std::path::Path, hashed: bool) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("impersonate")
+        .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .site_root(site_root.display().to_string())
+        .hash_files(hashed)
+        .hash_file(hash_file.display().to_string().into())
+        .build()
+}
+
 pub fn test_settings() -> Settings {
     init_logs();
     let mut settings = Settings::from_sources(&HashMap::new(), |_| None).expect("defaults are valid");
@@ -176,13 +188,7 @@ impl TestApp {
         for (name, content) in files {
             std::fs::write(dir.path().join(name), content).expect("a site file");
         }
-        let options = LeptosOptions::builder()
-            .output_name("impersonate")
-            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .site_root(site.display().to_string())
-            .hash_files(hashed_assets)
-            .hash_file(dir.path().join("hash.txt").display().to_string().into())
-            .build();
+        let options = test_leptos_options(&site, &dir.path().join("hash.txt"), hashed_assets);
         let clock = Arc::new(ManualClock::starting_at(T0));
         let application = Application::build(settings.clone(), options, clock.clone()).await.expect("the app builds");
         let address = format!("http://{}", application.local_addr().expect("bound"));
@@ -250,6 +256,14 @@ impl TestApp {
             .build()
             .expect("client");
         Browser { client, jar, address: self.address.clone() }
+    }
+
+    /// A browser holding this session cookie value and nothing else: a copy someone took, an old
+    /// one, a forged one.
+    pub fn browser_holding(&self, cookie: &str) -> Browser {
+        let browser = self.browser();
+        browser.set_session_cookie(cookie);
+        browser
     }
 
     /// A browser logged in as `email`.

@@ -261,8 +261,7 @@ async fn starting_and_stopping_issue_fresh_session_ids_and_the_old_ones_stop_wor
     assert_ne!(back, inside);
     assert_eq!(ada.sees_as().await.as_deref(), Some("Ada Admin"), "returned without logging in again");
     for old in [own, inside] {
-        let replay = app.browser();
-        replay.set_session_cookie(&old);
+        let replay = app.browser_holding(&old);
         assert_eq!(replay.viewer().await, None);
     }
 }

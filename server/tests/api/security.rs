@@ -358,13 +358,7 @@ async fn a_hashed_build_without_a_usable_hash_file_does_not_start() {
         }
         let mut settings = test_settings();
         settings.database_url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
-        let options = leptos::config::LeptosOptions::builder()
-            .output_name("impersonate")
-            .site_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .site_root(dir.path().display().to_string())
-            .hash_files(true)
-            .hash_file(path.display().to_string().into())
-            .build();
+        let options = test_leptos_options(dir.path(), &path, true);
         let started = server::Application::build(settings, options, std::sync::Arc::new(server::clock::ManualClock::starting_at(T0))).await;
         let Err(error) = started else { panic!("a hashed build with its hash file {case} started") };
         let message = error.to_string();

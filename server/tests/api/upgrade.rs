@@ -103,7 +103,6 @@ async fn a_session_opened_before_sessions_belonged_to_a_password_still_works_aft
 
     // The server upgrades the database as it starts.
     let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
-    let browser = app.browser();
-    browser.set_session_cookie(&secret.encode());
+    let browser = app.browser_holding(&secret.encode());
     assert_eq!(browser.viewer().await.map(|v| v.email), Some("early@early.test".to_owned()), "still logged in");
 }

@@ -49,10 +49,11 @@ pub async fn create(conn: &impl ConnectionTrait, user: UserId, password_version:
 }
 
 
-/// Ends the session under `key`: a request's [`SessionKey`] or a row's own key.
-pub async fn delete(conn: &impl ConnectionTrait, key: impl Into<StoredSessionKey>) -> Result<()> {
-    session::Entity::delete_by_id(key.into()).exec(conn).await.context("ending a session")?;
-    Ok(())
+/// Ends the session under `key`: a request's [`SessionKey`] or a row's own key. Answers whether
+/// it was still there.
+pub async fn delete(conn: &impl ConnectionTrait, key: impl Into<StoredSessionKey>) -> Result<bool> {
+    let removed = session::Entity::delete_by_id(key.into()).exec(conn).await.context("ending a session")?;
+    Ok(removed.rows_affected > 0)
 }
 
 pub async fn find(conn: &impl ConnectionTrait, key: &SessionKey) -> Result<Option<session::Model>> {
@@ -73,8 +74,7 @@ pub async fn replace(
     password_version: i64,
     now: Timestamp,
 ) -> Result<SessionSecret> {
-    let removed = session::Entity::delete_by_id(old.id_hash.clone()).exec(conn).await.context("moving a session")?;
-    if removed.rows_affected != 1 {
+    if !delete(conn, old.id_hash.clone()).await? {
         return answer(BackendError::NotFound);
     }
     let secret = new_secret();
