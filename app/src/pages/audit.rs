@@ -48,7 +48,7 @@ fn describe(kind: AuditKind) -> &'static str {
     match kind {
         AuditKind::Allowed => "Allowed impersonation",
         AuditKind::Disallowed => "Disallowed impersonation",
-        AuditKind::GrantEnded => "Consent ended",
+        AuditKind::GrantEnded => "Allowance ended",
         AuditKind::Started => "Started impersonating",
         AuditKind::Joined => "Joined impersonation",
         AuditKind::Ended => "Impersonation ended",

@@ -52,7 +52,7 @@ fn SuperAdminHome() -> impl IntoView {
             </li>
             <li class="card">
                 <h2><a href="/audit">"Audit log"</a></h2>
-                <p>"Every consent, impersonation and write made while impersonating."</p>
+                <p>"Every allowance, impersonation and write made while impersonating."</p>
             </li>
         </ul>
     }

@@ -204,7 +204,7 @@ fn TermsChoice(access: RwSignal<Access>, length_ms: RwSignal<u64>, lengths_ms: S
     view! {
         <fieldset class="choice">
             <legend>"What staff may do"</legend>
-            {access_option(Access::Full, "Everything you can do, except changing your login details or this consent.")}
+            {access_option(Access::Full, "Everything you can do, except changing your login details or this allowance.")}
             {access_option(Access::ViewOnly, "See what you see; every change is refused.")}
         </fieldset>
         <fieldset class="choice">
