@@ -268,7 +268,7 @@ pub enum Event {
 /// Why the rules refuse a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum Refusal {
-    #[error("Only the user can change their own consent.")]
+    #[error("Only the user can allow or disallow impersonation of themselves.")]
     NotYourConsent,
     #[error("This cannot be done while impersonating. Stop impersonating first.")]
     WhileImpersonating,
@@ -280,7 +280,7 @@ pub enum Refusal {
     SubjectIsSelf,
     #[error("This user does not allow impersonation.")]
     NoGrant,
-    #[error("This user's consent is over; they must allow impersonation again.")]
+    #[error("This user's allowance is over; they must allow impersonation again.")]
     GrantExpired,
     #[error("Please give a reason for impersonating.")]
     ReasonRequired,
