@@ -78,14 +78,14 @@ fn impersonator_names(record: &ConsentRecord, now: Timestamp) -> Vec<String> {
 /// One impersonation in a user's history; an end that time brought counts even before it is recorded.
 fn history_entry(record: &HistoryRecord, now: Timestamp) -> HistoryEntry {
     let imp = &record.impersonation;
-    let ending = record.grant.as_ref().and_then(|g| rules::holds(imp, g, now).err());
+    let ending = rules::holds(imp, &record.grant, now).err();
     HistoryEntry {
         super_admin_name: record.super_admin_name.clone(),
         started_at: imp.started_at,
         ended_at: ending.map(|e| e.at),
         end_reason: ending.map(|e| e.reason),
         reason: imp.reason.as_ref().map(|r| r.as_str().to_owned()),
-        terms: record.grant.as_ref().map(|g| g.terms),
+        terms: Some(record.grant.terms),
     }
 }
 

@@ -28,7 +28,7 @@ pub struct Person {
 #[derive(Clone, Debug)]
 pub struct HistoryRecord {
     pub impersonation: Impersonation,
-    pub grant: Option<Grant>,
+    pub grant: Grant,
     pub super_admin_name: String,
 }
 

@@ -3,6 +3,7 @@
 
 use super::error::Result;
 use super::rows::{account_of, grant_of, impersonation_of, terms};
+use super::tables::consent::InHistory;
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, ConsentRecord, HistoryRecord};
 use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
@@ -12,22 +13,20 @@ use std::collections::{HashMap, HashSet};
 
 /// The profile's read: a user's consent (as [`consent::load`]) and their impersonations, newest
 /// first and at most `limit`, each with its grant (the rules tell from it whether time ended the
-/// impersonation before anyone recorded it). The two share their reads: the person with their
-/// tenant, every grant, the impersonations of the latest grant and the latest of all, each with
-/// its super admin's name. Four statements at most (a user who never allowed: two), each with
-/// SQL built once.
+/// impersonation before anyone recorded it) and its super admin's name. Four statements at most
+/// (a user who never allowed: two), each with SQL built once; none reads a grant of the user's
+/// but the one in force and those of the impersonations shown.
 pub async fn profile(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<(ConsentRecord, Vec<HistoryRecord>)> {
-    let (record, grants) = consent::load_with_grants(conn, subject).await?;
-    if grants.is_empty() {
+    let record = consent::load(conn, subject).await?;
+    if record.consent.grant.is_none() {
         return Ok((record, Vec::new()));
     }
-    let grants: HashMap<_, _> = grants.iter().map(|g| (g.id, grant_of(g))).collect();
     let history = consent::latest_of(conn, subject, limit)
         .await?
         .into_iter()
-        .map(|named| HistoryRecord {
+        .map(|InHistory { named, grant }| HistoryRecord {
             impersonation: impersonation_of(&named.row),
-            grant: grants.get(&named.row.grant_id).cloned(),
+            grant: grant_of(&grant),
             super_admin_name: named.super_admin_name.unwrap_or_default(),
         })
         .collect();

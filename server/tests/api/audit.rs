@@ -88,7 +88,7 @@ async fn a_user_reads_their_own_impersonation_history_and_only_theirs() {
 
 /// The profile reads a user's consent together with their history; the live channel and the
 /// switcher read it on its own. Both must see the same consent, whichever grant is the latest
-/// (they share `consent::load_with_grants`; this keeps them from drifting apart).
+/// (they share `consent::load`; this keeps them from drifting apart).
 async fn the_profile_and_the_consent_read_agree(app: &TestApp, user: app::domain::UserId, when: &str) {
     use app::backend::Backend;
     let (profile, _) = app.store.profile(user, 50).await.expect("a profile");

@@ -36,22 +36,14 @@ pub async fn lock(txn: &DatabaseTransaction, subject: UserId) -> Result<()> {
 
 /// One user's consent as stored, with the names shown next to it; `NotFound` without the user.
 pub async fn load(conn: &impl ConnectionTrait, subject: UserId) -> Result<ConsentRecord> {
-    Ok(load_with_grants(conn, subject).await?.0)
-}
-
-/// [`load`], and every grant the user gave, which it reads anyway (the profile's history needs
-/// them).
-pub async fn load_with_grants(conn: &impl ConnectionTrait, subject: UserId) -> Result<(ConsentRecord, Vec<grant::Model>)> {
     let (user, tenant_name) = people::with_tenant_name(conn, subject).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
-    let grants = grants_of(conn, subject).await?;
-    let grant = latest(&grants);
-    let current = match grant {
+    let grant = current_grant(conn, subject).await?;
+    let current = match &grant {
         Some(grant) => under_grant(conn, grant.id).await?,
         None => Vec::new(),
     };
     let (impersonations, names) = Named::split(current);
-    let record = assemble(user, grant, &impersonations, &names, tenant_name)?;
-    Ok((record, grants))
+    assemble(user, grant.as_ref(), &impersonations, &names, tenant_name)
 }
 
 /// The grant a user's consent stands on: the latest, ended or not (the rules tell "over" from
@@ -60,6 +52,28 @@ pub async fn load_with_grants(conn: &impl ConnectionTrait, subject: UserId) -> R
 /// given.
 fn latest(grants: &[grant::Model]) -> Option<&grant::Model> {
     grants.iter().max_by_key(|g| (g.ended_at.is_none(), g.allowed_at))
+}
+
+/// The grant a user's consent stands on ([`latest`]), read as at most two rows, each found
+/// through an index: the one not recorded as ended, and the latest given. Never the user's other
+/// grants, which every allow adds to: a consent's every change reads this.
+async fn current_grant(conn: &impl ConnectionTrait, subject: UserId) -> Result<Option<grant::Model>> {
+    let statement = current_grant_statement(conn.get_database_backend(), subject);
+    let grants = grant::Entity::find().from_raw_sql(statement).all(conn).await.context("reading a user's grant")?;
+    Ok(latest(&grants).cloned())
+}
+
+fn current_grant_statement(backend: DbBackend, subject: UserId) -> sea_orm::Statement {
+    static SQL: SqlOnce = SqlOnce::new();
+    // The ids and the limit written here stand in for the values `SqlOnce` binds, in this order.
+    let query = || {
+        let of_user = || Query::select().column(grant::Column::Id).from(grant::Entity).and_where(grant::Column::UserId.eq(Uuid::nil())).to_owned();
+        let open = of_user().and_where(grant::Column::EndedAt.is_null()).to_owned();
+        let newest = of_user().order_by(grant::Column::AllowedAt, Order::Desc).limit(1).to_owned();
+        let either = Condition::any().add(grant::Column::Id.in_subquery(open)).add(grant::Column::Id.in_subquery(newest));
+        grant::Entity::find().filter(either).into_query()
+    };
+    SQL.statement(backend, query, [subject.uuid().into(), subject.uuid().into(), 1_u64.into()])
 }
 
 /// The columns of a grant that the switcher searches and orders by: its user's details as they
@@ -245,14 +259,6 @@ pub async fn every_impersonation(conn: &impl ConnectionTrait) -> Result<Vec<impe
     impersonation::Entity::find().all(conn).await.context("reading every impersonation")
 }
 
-/// Every grant a user ever gave (its SQL built once, as the other reads of a consent's).
-pub async fn grants_of(conn: &impl ConnectionTrait, subject: UserId) -> Result<Vec<grant::Model>> {
-    static SQL: SqlOnce = SqlOnce::new();
-    let query = || grant::Entity::find().filter(grant::Column::UserId.eq(Uuid::nil())).into_query();
-    let statement = SQL.statement(conn.get_database_backend(), query, [subject.uuid().into()]);
-    grant::Entity::find().from_raw_sql(statement).all(conn).await.context("reading a user's grants")
-}
-
 /// An impersonation with its super admin's name (empty if their account is gone).
 pub struct Named {
     pub row: impersonation::Model,
@@ -288,22 +294,37 @@ async fn under_grant(conn: &impl ConnectionTrait, grant: Uuid) -> Result<Vec<Nam
     Named::find_by_statement(statement).all(conn).await.context("reading a grant's impersonations")
 }
 
-/// A user's impersonations under any of their grants, newest first, at most `limit`, with their
-/// super admins' names: one statement, its SQL built once.
-pub async fn latest_of(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<Vec<Named>> {
+/// A user's impersonations under any of their grants, newest first, at most `limit`, each with
+/// its grant and its super admin's name: one statement, its SQL built once.
+pub async fn latest_of(conn: &impl ConnectionTrait, subject: UserId, limit: u64) -> Result<Vec<InHistory>> {
     static SQL: SqlOnce = SqlOnce::new();
     // The id and the limit written here stand in for the values `SqlOnce` binds, in this order.
     let query = || {
         let under = impersonation::Entity::belongs_to(grant::Entity).from(impersonation::Column::GrantId).to(grant::Column::Id).into();
-        named()
-            .join(JoinType::InnerJoin, under)
-            .filter(grant::Column::UserId.eq(Uuid::nil()))
-            .order_by_desc(impersonation::Column::StartedAt)
-            .limit(0)
-            .into_query()
+        let mut select = named().join(JoinType::InnerJoin, under);
+        for column in grant::Column::iter() {
+            select = select.column_as(Expr::col((grant::Entity, column)), format!("{GRANT}{}", column.as_str()));
+        }
+        select.filter(grant::Column::UserId.eq(Uuid::nil())).order_by_desc(impersonation::Column::StartedAt).limit(0).into_query()
     };
     let statement = SQL.statement(conn.get_database_backend(), query, [subject.uuid().into(), limit.into()]);
-    Named::find_by_statement(statement).all(conn).await.context("reading a user's impersonations")
+    InHistory::find_by_statement(statement).all(conn).await.context("reading a user's impersonations")
+}
+
+/// Not `grant_`: the grant's `id` would then read as the impersonation's own `grant_id`.
+const GRANT: &str = "of_grant_";
+
+/// An impersonation in a user's history, with its grant and its super admin's name.
+pub struct InHistory {
+    pub named: Named,
+    pub grant: grant::Model,
+}
+
+impl FromQueryResult for InHistory {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> std::result::Result<Self, DbErr> {
+        let grant = grant::Model::from_query_result(row, &format!("{prefix}{GRANT}"))?;
+        Ok(InHistory { named: Named::from_query_result(row, prefix)?, grant })
+    }
 }
 
 pub async fn grant(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<grant::Model>> {
@@ -455,5 +476,109 @@ mod tests {
         assert_eq!(latest(&ended).map(|g| g.allowed_at), Some(second));
         let open_and_ended = [grant(first, false), grant(second, true)];
         assert_eq!(latest(&open_and_ended).map(|g| g.id), Some(open_and_ended[0].id));
+    }
+}
+
+/// The same rule on stored rows: the statement that reads the grant in force finds it, and only
+/// through indexes.
+#[cfg(test)]
+mod stored {
+    use super::*;
+    use crate::db::entities::user::StoredHash;
+    use sea_orm::{DatabaseConnection, Statement};
+
+    const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+
+    async fn database() -> DatabaseConnection {
+        crate::db::connect("sqlite::memory:", 1).await.expect("an in-memory database")
+    }
+
+    async fn user(db: &DatabaseConnection) -> UserId {
+        let tenant = Uuid::new_v4();
+        tenant::ActiveModel { id: Set(tenant), name: Set("Acme".to_owned()), created_at: Set(to_db_time(T0)) }.insert(db).await.expect("a tenant");
+        let id = Uuid::new_v4();
+        user::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(Some(tenant)),
+            name: Set("Ann".to_owned()),
+            email: Set("ann@example.com".to_owned()),
+            email_normalized: Set("ann@example.com".to_owned()),
+            password_hash: Set(StoredHash::from_stored("not a hash: nobody logs in here".to_owned())),
+            role: Set(Role::User.as_str().to_owned()),
+            consent_version: Set(0),
+            password_version: Set(0),
+            created_at: Set(to_db_time(T0)),
+        }
+        .insert(db)
+        .await
+        .expect("a user");
+        UserId::from_uuid(id)
+    }
+
+    /// A grant given at `allowed_at`, ended an hour later unless `open`.
+    async fn grant_given(db: &DatabaseConnection, subject: UserId, allowed_at: Timestamp, open: bool) -> Uuid {
+        let id = Uuid::new_v4();
+        grant::ActiveModel {
+            id: Set(id),
+            user_id: Set(subject.uuid()),
+            allowed_at: Set(to_db_time(allowed_at)),
+            start_deadline: Set(to_db_time(allowed_at.plus(HOUR))),
+            ends_at: Set(None),
+            ended_at: Set((!open).then(|| to_db_time(allowed_at.plus(HOUR)))),
+            end_reason: Set((!open).then(|| app::domain::EndReason::Disallowed.as_str().to_owned())),
+            access: Set("full".to_owned()),
+            duration_ms: Set(3_600_000),
+        }
+        .insert(db)
+        .await
+        .expect("a grant");
+        id
+    }
+
+    async fn grant_in_force(db: &DatabaseConnection, subject: UserId) -> Option<Uuid> {
+        load(db, subject).await.expect("a consent").consent.grant.map(|g| g.id.uuid())
+    }
+
+    #[tokio::test]
+    async fn the_consent_stands_on_the_latest_grant_given_when_none_is_open() {
+        let db = database().await;
+        let ann = user(&db).await;
+        assert_eq!(grant_in_force(&db, ann).await, None);
+        let mut latest = None;
+        for hour in 0..5 {
+            latest = Some(grant_given(&db, ann, T0.plus(HOUR * 2 * hour), false).await);
+        }
+        assert_eq!(grant_in_force(&db, ann).await, latest);
+    }
+
+    #[tokio::test]
+    async fn the_consent_stands_on_the_open_grant_even_when_an_ended_one_was_given_after_it() {
+        // Two instances whose clocks disagree: the grant allowed "later" ended, the open one's
+        // allowed_at is earlier.
+        let db = database().await;
+        let ann = user(&db).await;
+        let open = grant_given(&db, ann, T0, true).await;
+        grant_given(&db, ann, T0.plus(HOUR), false).await;
+        assert_eq!(grant_in_force(&db, ann).await, Some(open));
+    }
+
+    /// What SQLite plans to do for a statement, a line per step.
+    async fn plan(db: &DatabaseConnection, statement: Statement) -> Vec<String> {
+        let explain = Statement { sql: format!("EXPLAIN QUERY PLAN {}", statement.sql), ..statement };
+        let rows = db.query_all(explain).await.expect("a plan");
+        rows.iter().map(|row| row.try_get::<String>("", "detail").expect("a step")).collect()
+    }
+
+    #[tokio::test]
+    async fn the_grant_in_force_is_found_through_indexes_without_reading_the_users_other_grants() {
+        let db = database().await;
+        let steps = plan(&db, current_grant_statement(DbBackend::Sqlite, UserId::from_uuid(Uuid::nil()))).await;
+        let grants: Vec<_> = steps.iter().filter(|step| step.contains("grants")).collect();
+        assert!(!grants.is_empty(), "{steps:#?}");
+        // Every read of the table goes through an index to its rows; and the latest given comes
+        // first from its index: no sorting of all of them.
+        assert!(grants.iter().all(|step| step.starts_with("SEARCH") && step.contains("INDEX")), "{steps:#?}");
+        assert!(!steps.iter().any(|step| step.contains("TEMP B-TREE")), "{steps:#?}");
     }
 }
