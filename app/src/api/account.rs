@@ -42,14 +42,15 @@ pub async fn log_in(email: String, password: crate::domain::TypedPassword, next:
 }
 
 /// Ends the session. Logging out while impersonating also stops the impersonation (rule 7).
+/// The cookie goes only once the session has ended: a logout that fails leaves the browser
+/// holding it, to try again, not a session alive on the server that no browser can end.
 #[server(endpoint = "auth/logout")]
 pub async fn log_out() -> Result<(), ApiError> {
     let s = services()?;
-    s.take_back().await?;
-    match authenticate() {
-        Ok(session) => end_session(&s, session).await,
-        Err(_) => Ok(()),
+    if let Ok(session) = authenticate() {
+        end_session(&s, session).await?;
     }
+    s.take_back().await
 }
 
 /// Ends a session; ending one inside an impersonation is logging out of it (rule 7).

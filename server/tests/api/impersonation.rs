@@ -218,6 +218,55 @@ async fn logging_out_while_impersonating_logs_out_every_impersonator_of_that_use
     ada.starts_impersonating(app.id(ANN)).await;
 }
 
+/// Makes every deletion of a session fail, as a database that refuses a write would, until the
+/// answer is dropped.
+async fn sessions_cannot_be_deleted(app: &TestApp) -> impl AsyncFnOnce() {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let db = app.store.db();
+    let (refuse, allow): (&[&str], &[&str]) = match db.get_database_backend() {
+        DbBackend::Postgres => (
+            &[
+                "CREATE FUNCTION refuse_deleting() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER refuse_deleting BEFORE DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION refuse_deleting()",
+            ],
+            &["DROP TRIGGER refuse_deleting ON sessions", "DROP FUNCTION refuse_deleting()"],
+        ),
+        _ => (
+            &["CREATE TRIGGER refuse_deleting BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'refused'); END"],
+            &["DROP TRIGGER refuse_deleting"],
+        ),
+    };
+    for sql in refuse {
+        db.execute_unprepared(sql).await.expect("the trigger");
+    }
+    async move || {
+        for sql in allow {
+            db.execute_unprepared(sql).await.expect("the trigger goes");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_logout_that_fails_keeps_the_cookie_so_that_logging_out_again_ends_every_impersonation() {
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
+    ada.starts_impersonating(app.id(ANN)).await;
+    sam.starts_impersonating(app.id(ANN)).await;
+    let cookie = ada.session_cookie();
+
+    let fixed = sessions_cannot_be_deleted(&app).await;
+    let (status, error) = ada.fails("auth/logout", &[]).await;
+    assert_eq!((status, error), (StatusCode::INTERNAL_SERVER_ERROR, ApiError::Internal));
+    assert_eq!(ada.session_cookie(), cookie, "the browser still holds its session");
+    assert!(ada.is_impersonating().await && sam.is_impersonating().await, "nothing ended");
+
+    fixed().await;
+    let _: () = ada.ok("auth/logout", &[]).await;
+    assert_eq!(ada.viewer().await, None, "logged out");
+    assert_eq!(ended_because(&sam).await, Some(EndReason::CoImpersonatorLoggedOut));
+}
+
 #[tokio::test]
 async fn with_scope_own_stopping_ends_only_ones_own_impersonation() {
     let app = TestApp::spawn_with(|s| s.policy.logout_scope = LogoutScope::Own).await;
