@@ -1,20 +1,35 @@
-//! Gives server-function errors their real HTTP status. Leptos answers every server-function
-//! error with 500; the error itself (an `ApiError`) knows better, so a forbidden call is a 403 and
-//! malformed input a 400.
+//! Server-function errors on the wire. Leptos answers every server-function error with 500; the
+//! error itself (an `ApiError`) knows better, so a forbidden call is a 403 and malformed input a
+//! 400. And a call refused before any server function runs (cross-site, a body over the limit, a
+//! session that could not be read) is answered with an `ApiError` too: the browser's
+//! server-function client reads the body of every 4xx and 5xx as one, and read plain text as a
+//! "malformed request", which told people the wrong thing.
 
+use super::paths::Target;
 use app::api::ApiError;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::StatusCode;
+
+/// A call refused before it reached its server function, answered as a server function would.
+pub fn refused_before_call(status: StatusCode, error: &ApiError) -> Response {
+    let body = serde_json::to_vec(error).unwrap_or_default();
+    (status, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
 
 /// Error bodies are small; anything larger is not one of ours.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
 pub async fn status_from_error(request: Request, next: Next) -> Response {
+    let api = Target::of(request.uri().path()) == Target::Api;
     let response = next.run(request).await;
     if !response.headers().contains_key(server_fn::error::SERVER_FN_ERROR_HEADER) {
+        // The body limit (the innermost layer) refuses before the server function reads a byte.
+        if api && response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return refused_before_call(StatusCode::PAYLOAD_TOO_LARGE, &ApiError::BadRequest("the request is too large".into()));
+        }
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -3,7 +3,10 @@
 //! by `Sec-Fetch-Site` where the browser sends it, else by `Origin` against the configured public
 //! origin (or, unset, the request's own `Host`). A request with neither is refused.
 
+use super::api_status;
+use super::paths::Target;
 use crate::config::Settings;
+use app::api::ApiError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -33,8 +36,12 @@ pub async fn refuse_cross_site(State(settings): State<Arc<Settings>>, request: R
     match cross_site(request.method(), request.headers(), settings.public_origin.as_deref()) {
         None => next.run(request).await,
         Some(why) => {
-            tracing::warn!(path = %request.uri().path(), why, "refused a cross-site request");
-            (StatusCode::FORBIDDEN, why).into_response()
+            let path = request.uri().path();
+            tracing::warn!(%path, why, "refused a cross-site request");
+            match Target::of(path) {
+                Target::Api => api_status::refused_before_call(StatusCode::FORBIDDEN, &ApiError::BadRequest(why.into())),
+                _ => (StatusCode::FORBIDDEN, why).into_response(),
+            }
         }
     }
 }

@@ -34,7 +34,10 @@ pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mu
             Ok(None) => cookie.clear(&cookies),
             Err(error) => {
                 tracing::error!(%error, "could not resolve a session");
-                return (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again shortly.").into_response();
+                return match Target::of(request.uri().path()) {
+                    Target::Api => super::api_status::refused_before_call(StatusCode::SERVICE_UNAVAILABLE, &app::api::ApiError::Internal),
+                    _ => (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again shortly.").into_response(),
+                };
             }
         }
     }

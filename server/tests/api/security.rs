@@ -24,6 +24,13 @@ pub const ENDPOINTS: [&str; 16] = [
     "audit",
 ];
 
+/// What the app's server-function client makes of an error answer: every 4xx and 5xx body is read
+/// as an `ApiError`, whatever refused the call.
+async fn as_the_app_reads_it(response: reqwest::Response) -> ApiError {
+    let body = response.text().await.expect("a body");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("the app could not read {body:?} as an error: {e}"))
+}
+
 fn bare_client() -> Client {
     Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(REQUEST_TIME_LIMIT).build().expect("client")
 }
@@ -48,6 +55,8 @@ async fn a_cross_site_request_is_refused_before_it_changes_anything() {
         .await
         .expect("answer");
     assert_eq!(forged_origin.status(), StatusCode::FORBIDDEN);
+    assert_eq!(as_the_app_reads_it(attack).await, ApiError::BadRequest("cross-site request refused".into()));
+    assert_eq!(as_the_app_reads_it(forged_origin).await, ApiError::BadRequest("cross-origin request refused".into()));
     assert_eq!(ann.consent_state().await, app::api::types::ConsentState::NotAllowed, "nothing changed");
 }
 
@@ -114,6 +123,21 @@ async fn an_oversized_body_is_refused() {
     let huge = "x".repeat(app.settings.request_body_limit + 1);
     let response = ann.call("tasks/add", &[("title", &huge)]).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(as_the_app_reads_it(response).await, ApiError::BadRequest("the request is too large".into()));
+}
+
+/// The database failing while the session is read: a 503 on every path, and to a server
+/// function's caller an error the app shows as ours, not text it cannot read.
+#[tokio::test]
+async fn a_session_the_database_cannot_read_is_answered_with_an_error_the_app_can_show() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    app.store.db().execute_unprepared("ALTER TABLE sessions RENAME TO sessions_gone").await.expect("the table goes");
+    let call = ann.call("home", &[]).await;
+    assert_eq!(call.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(as_the_app_reads_it(call).await, ApiError::Internal);
+    assert_eq!(ann.get("/").await.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[test]
