@@ -11,6 +11,10 @@ SERVER_BINARY := target/server-release/server
 
 .PHONY: run run-cluster test setup setup-run release check-bundle test-bench test-rust test-postgres test-e2e load-test bench setup-bench watch clean-data
 
+# One step at a time even under `make -j`: the tests read the port the set-up records, and the
+# size check and the browser tests need the release build.
+.NOTPARALLEL:
+
 ## Set up what is missing, build, and run the app on SQLite with demo data.
 run: setup-run release
 	@echo

@@ -34,6 +34,12 @@ cd "$root"
 export LEPTOS_ENV="${LEPTOS_ENV:-PROD}"
 seconds="${BENCH_SECONDS:-10}"
 connections="${BENCH_CONNECTIONS:-32}"
+# One user, one subject and one super admin per connection, from the 80 users and 40 super admins
+# seeded below, with users 79-80 and super admins 39-40 kept for the reads: 38 at most.
+case "$connections" in
+  '' | *[!0-9]*) echo "BENCH_CONNECTIONS must be a number from 1 to 38" >&2; exit 2 ;;
+esac
+[ "$connections" -ge 1 ] && [ "$connections" -le 38 ] || { echo "BENCH_CONNECTIONS must be from 1 to 38 (the seeded accounts)" >&2; exit 2; }
 tti_loads="${BENCH_TTI_LOADS:-10}"
 rounds="${BENCH_ROUNDS:-3}"
 dbs="${DB:-both}"

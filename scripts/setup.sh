@@ -58,6 +58,25 @@ cargo_subcommand() { # crate version how-long-it-takes
   fi
 }
 
+step "What the machine must already have"
+# Not installable from the registries this machine reaches: rustup's Rust (Debian's is 1.63) and
+# Node 20 or later (Playwright's lower bound; Debian 12's own nodejs is 18). Said plainly here
+# rather than as a confusing failure half an hour in.
+need() { echo "    missing: $1" >&2; missing=yes; }
+missing=no
+command -v rustup >/dev/null 2>&1 && command -v cargo >/dev/null 2>&1 || need "rustup and cargo (Rust 1.95 or later, https://rustup.rs)"
+node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+{ [ -n "$node_major" ] && [ "$node_major" -ge 20 ] && command -v npm >/dev/null 2>&1; } || need "Node.js 20 or later with npm (found: $(node --version 2>/dev/null || echo none))"
+[ "$missing" = no ] || { echo "    install these, then run this again" >&2; exit 1; }
+ok "$(cargo --version), node $(node --version)"
+# From Debian when missing: a C compiler (the bundled SQLite, mimalloc), python3 (the bench
+# report's tests), curl (the bench's logins).
+debian=()
+command -v cc >/dev/null 2>&1 || debian+=(build-essential)
+command -v python3 >/dev/null 2>&1 || debian+=(python3)
+command -v curl >/dev/null 2>&1 || debian+=(curl)
+if [ "${#debian[@]}" -gt 0 ]; then apt_install "${debian[@]}"; else ok "cc, python3, curl"; fi
+
 step "Disk space for the builds"
 # A cold `make test` leaves ~5.3 GB under target/ (debug 3.5, server release 1.1, WASM 0.6).
 # Running out half-way shows up as a cargo-leptos panic, so say it plainly before building.
@@ -91,7 +110,9 @@ else
 fi
 
 step "wasm-opt (npm binaryen, pinned in tools/package.json)"
-if npm_fresh "$tools"; then
+# By what it answers, not by file dates: without it on PATH, cargo-leptos would take another
+# wasm-opt (Debian's 108 breaks hydration) or try to download one.
+if npm_fresh "$tools" && "$tools/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version 132 "; then
   ok "$("$tools/node_modules/.bin/wasm-opt" --version)"
 else
   (cd "$tools" && npm ci --no-audit --no-fund)
@@ -131,7 +152,8 @@ if [ "$pg_status" != online ]; then
 fi
 as_root runuser -u postgres -- psql -p "$pg_port" -q -v ON_ERROR_STOP=1 -c \
   "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'impersonate') THEN
-     CREATE ROLE impersonate LOGIN CREATEDB PASSWORD 'impersonate'; END IF; END \$\$;"
+     CREATE ROLE impersonate; END IF; END \$\$;
+   ALTER ROLE impersonate LOGIN CREATEDB PASSWORD 'impersonate';"
 mkdir -p "$root/target" && echo "$pg_port" > "$root/target/.postgres-port"
 ok "PostgreSQL $pg_version on port $pg_port, role impersonate"
 
