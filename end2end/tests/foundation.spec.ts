@@ -43,9 +43,19 @@ test("a missing page's link home leads into the app, frame and all", async ({ pe
   await carla.page.goto("/no-such-page");
   await expect(carla.page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await carla.hydrated();
+  // The home page's data comes with the page the server draws: nothing reads it on the way there
+  // (a page drawn in the frameless document about to be left would, for nothing).
+  const reads: string[] = [];
+  carla.page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith("/api/home")) reads.push(request.url());
+  });
   await carla.page.getByRole("link", { name: "Go to the home page" }).click();
+  // Only the page the server draws has the account menu, so `hydrated` then looks at that page,
+  // not at the missing page's, hydrated long ago.
+  await expect(carla.page.getByRole("button", { name: "Account menu" })).toBeVisible();
   await expect(carla.page.getByRole("heading", { name: "Acme Corp" })).toBeVisible();
   await carla.hydrated();
+  expect(reads, "the home page's data read on the way").toEqual([]);
   await carla.page.getByRole("button", { name: "Account menu" }).click();
   await expect(carla.page.getByRole("menuitem", { name: "Your Profile" })).toBeVisible();
 });

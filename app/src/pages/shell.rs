@@ -20,19 +20,25 @@ pub fn Shell() -> impl IntoView {
     // walked the frame's whole tree twice per page on the server. The page carries the answer to
     // the browser, which hydrates from it.
     let viewer = SharedValue::<_, Json>::new_with_encoding(viewer_at_load).into_inner();
-    // The page (the outlet) waits for its own data (see `PageData`).
+    // The page (the outlet) waits for its own data (see `PageData`), and is drawn only in a
+    // frame: without one, this document is about to be left (for the server's page, or the
+    // login) or shows why it cannot be, and a page drawn there would read its data for nothing.
     view! {
         <div class="app">
-            <a class="skip-link" href="#main">"Skip to content"</a>
             {match viewer {
-                Some(Ok(Some(viewer))) => view! { <Frame viewer /> }.into_any_sync(),
+                Some(Ok(Some(viewer))) => view! {
+                    // Past the sidebar: only a frame has one.
+                    <a class="skip-link" href="#main">"Skip to content"</a>
+                    <Frame viewer />
+                    <main class="content" id="main" tabindex="-1">
+                        <Outlet />
+                    </main>
+                }
+                .into_any_sync(),
                 Some(Ok(None)) => view! { <LoggedOut /> }.into_any_sync(),
                 Some(Err(error)) => view! { <div class="standalone"><PageError error /></div> }.into_any_sync(),
                 None => view! { <DrawnByServer /> }.into_any_sync(),
             }}
-            <main class="content" id="main" tabindex="-1">
-                <Outlet />
-            </main>
         </div>
     }
 }
