@@ -22,6 +22,10 @@ export default defineConfig({
     ...devices["Desktop Chrome"],
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
+    // A click or read of something that never comes fails on its own, naming the step, rather
+    // than at the test's limit.
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
     launchOptions: {
       executablePath: chromium || undefined,
       args: [

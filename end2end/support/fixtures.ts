@@ -108,7 +108,7 @@ export class Person {
     await expect(dialog).toBeVisible();
     await dialog.getByRole("button", { name: "Confirm" }).click();
     await expect(dialog).toBeHidden();
-    await expect(this.page.getByText("Allowed.")).toBeVisible();
+    await expect(this.page.getByText("Allowed.", { exact: true })).toBeVisible();
   }
 
   async disallowImpersonation(): Promise<void> {

@@ -1,5 +1,5 @@
 // The window lengths of the "short" server, shared by its set-up and the tests that wait on them.
 export const SHORT_WINDOWS = {
-  startWindowSeconds: 8,
-  durationSeconds: 12,
+  startWindowSeconds: 12,
+  durationSeconds: 20,
 };

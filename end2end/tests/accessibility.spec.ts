@@ -22,11 +22,13 @@ test("the login, home, profile (menu and dialog open) and switcher pages pass ax
   await iris.openProfile();
   expect(await seriousViolations(iris.page), "profile").toEqual([]);
   await iris.moreActions().click();
+  await expect(iris.page.getByRole("menu", { name: "More actions" })).toBeVisible();
   expect(await seriousViolations(iris.page), "profile with the menu open").toEqual([]);
   await iris.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
   await expect(iris.page.getByRole("dialog")).toBeVisible();
   expect(await seriousViolations(iris.page), "profile with the dialog open").toEqual([]);
   await iris.page.keyboard.press("Escape");
+  await expect(iris.page.getByRole("dialog")).toBeHidden();
 
   const ada = await people();
   await ada.logIn("ada@vendor.test");

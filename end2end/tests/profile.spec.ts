@@ -17,7 +17,7 @@ test("a user allows impersonation through the confirm dialog, then disallows", a
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await expect(dialog).toBeHidden();
   await expect(dan.moreActions()).toBeFocused();
-  await expect(dan.page.getByText("Allowed.")).toBeVisible();
+  await expect(dan.page.getByText("Allowed.", { exact: true })).toBeVisible();
   await expect(dan.page.getByRole("timer")).toHaveText(/^(23:59:\d\d|24:00:00)$/);
 
   await dan.moreActions().click();

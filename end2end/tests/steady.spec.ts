@@ -57,7 +57,7 @@ for (const [server, database] of databases) {
     await kai.moreActions().click();
     await expect(menu).toBeVisible();
     reads.release();
-    await expect(kai.page.getByText("Allowed.")).toBeVisible();
+    await expect(kai.page.getByText("Allowed.", { exact: true })).toBeVisible();
     const disallow = kai.page.getByRole("menuitem", { name: "Disallow to Impersonate" });
     await expect(disallow, "the item changed its label where it is").toBeFocused();
     await expect(menu).toBeVisible();

@@ -10,6 +10,8 @@ import { test, expect, newUser, toSeconds, Person } from "../support/fixtures";
 // The answer is what the page showed when it looked: the page stays live, and a line seen on it
 // may move to the next page a moment later (asserting it afterwards failed for that reason).
 async function auditHas(who: Person, name: RegExp): Promise<boolean> {
+  // The audit log's own heading first: the page it was opened from may show a table too.
+  await expect(who.page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
   await who.hydrated();
   await expect(who.page.getByRole("table")).toBeVisible();
   const pager = who.page.getByRole("navigation", { name: "Pages of the audit log" });
