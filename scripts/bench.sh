@@ -94,7 +94,8 @@ database_ticks() {
   # Every process named postgres: the server, its backends and its background workers.
   local total=0 dir comm stat
   for dir in /proc/[0-9]*; do
-    read -r comm < "$dir/comm" 2>/dev/null && [ "$comm" = postgres ] || continue
+    # Silenced before the file is opened: a process may end between the listing and the read.
+    read -r comm 2>/dev/null < "$dir/comm" && [ "$comm" = postgres ] || continue
     # Fields 14 and 15 (user and system time) come after the name in parentheses.
     stat="$(cat "$dir/stat" 2>/dev/null)" || continue
     set -- ${stat##*) }
