@@ -65,7 +65,8 @@ step "What the machine must already have"
 need() { echo "    missing: $1" >&2; missing=yes; }
 missing=no
 command -v rustup >/dev/null 2>&1 && command -v cargo >/dev/null 2>&1 || need "rustup and cargo (Rust 1.95 or later, https://rustup.rs)"
-node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+# `|| true`: with no node at all the pipeline fails, and set -e would end the script unexplained.
+node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')" || true
 { [ -n "$node_major" ] && [ "$node_major" -ge 20 ] && command -v npm >/dev/null 2>&1; } || need "Node.js 20 or later with npm (found: $(node --version 2>/dev/null || echo none))"
 [ "$missing" = no ] || { echo "    install these, then run this again" >&2; exit 1; }
 ok "$(cargo --version), node $(node --version)"

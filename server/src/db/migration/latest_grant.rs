@@ -21,9 +21,11 @@ const OLD: &str = "grants_by_user";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let latest = Index::create().name(NEW).table(Alias::new("grants")).col(Alias::new("user_id")).col(Alias::new("allowed_at")).to_owned();
+        // Each step may already be done: on SQLite a migration is not one transaction, and a
+        // process that stopped between the two would otherwise never start again.
+        let latest = Index::create().name(NEW).table(Alias::new("grants")).col(Alias::new("user_id")).col(Alias::new("allowed_at")).if_not_exists().to_owned();
         m.create_index(latest).await?;
-        m.drop_index(Index::drop().name(OLD).table(Alias::new("grants")).to_owned()).await
+        m.drop_index(Index::drop().name(OLD).table(Alias::new("grants")).if_exists().to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
