@@ -14,9 +14,18 @@ use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
 /// A call refused before it reached its server function, answered as a server function would.
-pub fn refused_before_call(status: StatusCode, error: &ApiError) -> Response {
+fn refused_before_call(status: StatusCode, error: &ApiError) -> Response {
     let body = serde_json::to_vec(error).unwrap_or_default();
     (status, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A request to `target` refused before anything answered it: `error` for a server function's
+/// caller, `text` for anyone else (a page).
+pub fn refused(target: Target, status: StatusCode, error: &ApiError, text: &'static str) -> Response {
+    match target {
+        Target::Api => refused_before_call(status, error),
+        _ => (status, text).into_response(),
+    }
 }
 
 /// Error bodies are small; anything larger is not one of ours.

@@ -9,7 +9,7 @@ use crate::config::Settings;
 use app::api::ApiError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::{HeaderMap, Method, StatusCode};
 use std::sync::Arc;
 
@@ -38,10 +38,7 @@ pub async fn refuse_cross_site(State(settings): State<Arc<Settings>>, request: R
         Some(why) => {
             let path = request.uri().path();
             tracing::warn!(%path, why, "refused a cross-site request");
-            match Target::of(path) {
-                Target::Api => api_status::refused_before_call(StatusCode::FORBIDDEN, &ApiError::BadRequest(why.into())),
-                _ => (StatusCode::FORBIDDEN, why).into_response(),
-            }
+            api_status::refused(Target::of(path), StatusCode::FORBIDDEN, &ApiError::BadRequest(why.into()), why)
         }
     }
 }

@@ -20,8 +20,9 @@ pub struct Sessions {
 
 pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mut request: Request, next: Next) -> Response {
     let cookie = &state.cookie;
+    let target = Target::of(request.uri().path());
     // Static files need no session; everything else is resolved from the cookie on every request.
-    if !Target::of(request.uri().path()).is_static_file() && cookies.get(cookie.name()).is_some() {
+    if !target.is_static_file() && cookies.get(cookie.name()).is_some() {
         let resolved = match cookie.read(&cookies) {
             Some(secret) => state.store.resolve(&secret, true).await,
             // A forged, truncated or garbled cookie is simply no session.
@@ -34,10 +35,8 @@ pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mu
             Ok(None) => cookie.clear(&cookies),
             Err(error) => {
                 tracing::error!(%error, "could not resolve a session");
-                return match Target::of(request.uri().path()) {
-                    Target::Api => super::api_status::refused_before_call(StatusCode::SERVICE_UNAVAILABLE, &app::api::ApiError::Internal),
-                    _ => (StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable. Please try again shortly.").into_response(),
-                };
+                let text = "The service is unavailable. Please try again shortly.";
+                return super::api_status::refused(target, StatusCode::SERVICE_UNAVAILABLE, &app::api::ApiError::Internal, text);
             }
         }
     }

@@ -200,6 +200,15 @@ async fn stopping_ends_every_impersonation_of_the_user_but_the_window_stays_open
     assert_eq!(banner_ends_at(&sam).await, ends_at, "the countdown continues from the same ends_at");
 }
 
+/// Ann allows; Ada, then Sam, impersonate her.
+async fn ann_impersonated_by_ada_and_sam(app: &TestApp) -> (Browser, Browser) {
+    app.log_in(ANN).await.allows().await;
+    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
+    ada.starts_impersonating(app.id(ANN)).await;
+    sam.starts_impersonating(app.id(ANN)).await;
+    (ada, sam)
+}
+
 #[tokio::test]
 async fn logging_out_while_impersonating_logs_out_every_impersonator_of_that_user() {
     let app = TestApp::spawn().await;
@@ -249,10 +258,7 @@ async fn sessions_cannot_be_deleted(app: &TestApp) -> impl AsyncFnOnce() {
 #[tokio::test]
 async fn a_logout_that_fails_keeps_the_cookie_so_that_logging_out_again_ends_every_impersonation() {
     let app = TestApp::spawn().await;
-    app.log_in(ANN).await.allows().await;
-    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
-    ada.starts_impersonating(app.id(ANN)).await;
-    sam.starts_impersonating(app.id(ANN)).await;
+    let (ada, sam) = ann_impersonated_by_ada_and_sam(&app).await;
     let cookie = ada.session_cookie();
 
     let fixed = sessions_cannot_be_deleted(&app).await;
@@ -270,10 +276,7 @@ async fn a_logout_that_fails_keeps_the_cookie_so_that_logging_out_again_ends_eve
 #[tokio::test]
 async fn with_scope_own_stopping_ends_only_ones_own_impersonation() {
     let app = TestApp::spawn_with(|s| s.policy.logout_scope = LogoutScope::Own).await;
-    app.log_in(ANN).await.allows().await;
-    let (ada, sam) = (app.log_in(ADA).await, app.log_in(SAM).await);
-    ada.starts_impersonating(app.id(ANN)).await;
-    sam.starts_impersonating(app.id(ANN)).await;
+    let (ada, sam) = ann_impersonated_by_ada_and_sam(&app).await;
     ada.stops().await;
     assert!(sam.is_impersonating().await);
 }
