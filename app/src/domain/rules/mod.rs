@@ -507,6 +507,10 @@ pub fn start(
 
 /// Rule 7: an impersonator stops or logs out. Their impersonation ends, and with scope `All` so
 /// does every other impersonation of the same user; the grant stays open until `ends_at`.
+///
+/// `who` was read before the consent was locked: if the caller's impersonation has ended since
+/// (a co-impersonator's stop, a disallow), the caller speaks for nobody any more and ends nothing,
+/// not even an impersonation someone started after theirs ended.
 pub fn stop(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy) -> Decision {
     let mine = who.impersonation().ok_or(Refusal::NotImpersonating)?;
     if mine.subject.id() != consent.subject.id() {
@@ -515,6 +519,9 @@ pub fn stop(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy)
     let settled = consent.settle(now);
     if !settled.is_empty() {
         return Ok(settled);
+    }
+    if !consent.still_holds(mine.id, now) {
+        return Ok(Vec::new());
     }
     let mut events = consent.end_impersonations(
         |i| i.id == mine.id,

@@ -406,6 +406,38 @@ fn after_stopping_a_super_admin_may_start_again_until_ends_at_without_moving_it(
 }
 
 #[test]
+fn a_stop_read_before_a_co_impersonators_stop_ends_nobody_who_started_since() {
+    // Ada and Sam impersonate the user; Sam's stop is read while he still impersonates, then
+    // waits for the lock while Ada stops (ending both) and starts again.
+    let (mut c, ada) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    let sam = principal_for(&c, imp_id(2));
+    apply(&mut c, |c| stop(c, &ada, T0.plus(MS), &policy()));
+    apply(&mut c, |c| start(c, &Principal::Own(admin_a()), T0.plus(MS * 2), &policy(), imp_id(3), None));
+    assert_eq!(stop(&c, &sam, T0.plus(MS * 3), &policy()), Ok(vec![]));
+    assert!(c.still_holds(imp_id(3), T0.plus(MS * 3)));
+}
+
+#[test]
+fn a_stop_from_an_impersonation_under_an_earlier_grant_ends_nothing_under_the_new_one() {
+    let (mut c, ada) = started_by_a(T0);
+    apply(&mut c, |c| disallow(c, &Principal::Own(user()), T0.plus(MS)));
+    apply(&mut c, |c| allow(c, &Principal::Own(user()), T0.plus(MS * 2), &policy(), grant_id(2), policy().default_terms()));
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0.plus(MS * 3), &policy(), imp_id(2), None));
+    assert_eq!(stop(&c, &ada, T0.plus(MS * 4), &policy()), Ok(vec![]));
+    assert!(c.still_holds(imp_id(2), T0.plus(MS * 4)));
+}
+
+#[test]
+fn after_a_co_impersonators_stop_a_write_is_refused_inside_the_lock() {
+    let (mut c, ada) = started_by_a(T0);
+    apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
+    assert_eq!(c.may_still_write(imp_id(2), T0.plus(MS)), Ok(()));
+    apply(&mut c, |c| stop(c, &ada, T0.plus(MS), &policy()));
+    assert_eq!(c.may_still_write(imp_id(2), T0.plus(MS)), Err(Refusal::ImpersonationOver));
+}
+
+#[test]
 fn stopping_when_not_impersonating_is_refused() {
     let (c, _) = started_by_a(T0);
     assert_eq!(stop(&c, &Principal::Own(admin_a()), T0, &policy()), Err(Refusal::NotImpersonating));
