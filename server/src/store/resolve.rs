@@ -13,8 +13,15 @@ use app::backend::{EndedImpersonation, Person, RequestSession, SessionKey};
 use app::domain::{EndReason, Ending, Grant, Impersonation, ImpersonationId, Principal, Timestamp, UserId, rules};
 use std::time::Duration;
 
-/// `last_seen_at` is written at most this often, not on every request.
+/// `last_seen_at` is written at most this often, not on every request; and at least every
+/// hundredth of the idle timeout, which counts from the last write: a session in use must not end
+/// early by more than that (a one-minute idle timeout with a one-minute write ended every session
+/// a minute after its login, however busy).
 const TOUCH_EVERY: Duration = Duration::from_secs(60);
+
+fn touch_every(idle_timeout: Duration) -> Duration {
+    TOUCH_EVERY.min(idle_timeout / 100)
+}
 
 /// The session behind `key` at `now`, or `None` when it is unknown or over. `touch` counts the
 /// request as use of the session (the live channel's checks do not).
@@ -48,7 +55,7 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
             Err(_) => fall_out_of(store, key, &impersonation, &grant, now).await?,
         }
     }
-    if touch && now >= from_db_time(row.last_seen_at).plus(TOUCH_EVERY) {
+    if touch && now >= from_db_time(row.last_seen_at).plus(touch_every(store.sessions.idle_timeout)) {
         sessions::touch(store.db(), key, now).await?;
     }
     let acting_as = principal.impersonation().map(|_| subject_of(&row));

@@ -98,6 +98,18 @@ async fn an_idle_session_ends_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn a_session_in_use_outlives_the_shortest_idle_timeout() {
+    let app = TestApp::spawn_with(|s| s.sessions.idle_timeout = Duration::from_secs(60)).await;
+    let browser = app.log_in(ANN).await;
+    for second in (10..=180).step_by(10) {
+        app.advance(Duration::from_secs(10));
+        assert!(browser.viewer().await.is_some(), "in use every 10 s, still in at {second} s");
+    }
+    app.advance(Duration::from_secs(60));
+    assert_eq!(browser.viewer().await, None, "out after a minute unused");
+}
+
+#[tokio::test]
 async fn an_expired_session_is_sent_to_the_login_page_and_its_cookie_dropped() {
     let app = TestApp::spawn().await;
     let browser = app.log_in(ANN).await;
