@@ -126,7 +126,7 @@ async fn end_sessions_opened_before(store: &Store, user_id: UserId, version: i64
     let others = sessions::others_of(store.db(), user_id, &kept.key()).await?;
     // Not one opened with the new password in the meantime.
     let earlier = others.into_iter().filter(|s| s.password_version < version).collect();
-    unit::end_sessions(store, earlier, store.now()).await
+    unit::end_sessions(store, earlier).await
 }
 
 /// The throttle key of guesses at an account's current password, on either form that asks for it.

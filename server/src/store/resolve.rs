@@ -34,7 +34,7 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
     if changed_password || is_over(from_db_time(row.expires_at), from_db_time(row.last_seen_at), store.sessions.idle_timeout, now) {
         // Rule 8: an impersonation lives inside the super admin's session and ends with it.
         if let Some((impersonation, grant)) = sessions::impersonation_of(&row) {
-            end_with_session(store, grant.user, impersonation.id, now).await?;
+            end_with_session(store, grant.user, impersonation.id).await?;
         }
         sessions::delete(store.db(), key).await?;
         return Ok(None);
@@ -52,7 +52,7 @@ pub async fn resolve(store: &Store, key: &SessionKey, now: Timestamp, touch: boo
         };
         match acting {
             Ok(active) => principal = Principal::Impersonating(active),
-            Err(_) => fall_out_of(store, key, &impersonation, &grant, now).await?,
+            Err(_) => fall_out_of(store, key, &impersonation, &grant).await?,
         }
     }
     if touch && now >= from_db_time(row.last_seen_at).plus(touch_every(store.sessions.idle_timeout)) {
@@ -78,15 +78,15 @@ fn subject_of(row: &Row) -> Person {
 /// the session's when its owner lost the role), and return the session to the super admin's own,
 /// remembering the impersonation for the notice. Idempotent, so concurrent requests of one tab (a
 /// page and its live channel) agree.
-async fn fall_out_of(store: &Store, key: &SessionKey, impersonation: &Impersonation, grant: &Grant, now: Timestamp) -> Result<()> {
+async fn fall_out_of(store: &Store, key: &SessionKey, impersonation: &Impersonation, grant: &Grant) -> Result<()> {
     if impersonation.ended.is_none() {
-        end_with_session(store, grant.user, impersonation.id, now).await?;
+        end_with_session(store, grant.user, impersonation.id).await?;
     }
     sessions::leave_ended(store.db(), key, impersonation.id).await
 }
 
-async fn end_with_session(store: &Store, subject: UserId, impersonation: ImpersonationId, now: Timestamp) -> Result<()> {
-    unit::record(store, subject, move |c| rules::session_ended(c, impersonation, now)).await
+async fn end_with_session(store: &Store, subject: UserId, impersonation: ImpersonationId) -> Result<()> {
+    unit::record(store, subject, move |c, at| rules::session_ended(c, impersonation, at)).await
 }
 
 /// Why the impersonation this session was last in has ended, if it ended under it.

@@ -1,8 +1,9 @@
 //! The unit of work: the only place that opens a transaction on a user's consent. Every change to
 //! one user's consent (a decision, a recorded end, a write made while impersonating them) first
 //! bumps the user's `consent_version` (SQLite's write lock, PostgreSQL's row lock), then reads the
-//! time and the consent, so concurrent changes apply one after another, each on the state the
-//! previous one committed, at the time it applies.
+//! consent and the time, so concurrent changes apply one after another, each on the state the
+//! previous one committed, at the time it applies (never earlier than what the consent records:
+//! `Consent::decision_time`).
 
 use super::base::Store;
 use super::writer::WriteTransaction;
@@ -19,8 +20,8 @@ use sea_orm::DatabaseTransaction;
 pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: Decide) -> Result<Option<SessionSecret>> {
     let txn = store.begin_writing().await.context("beginning a consent change")?;
     consent::lock(&*txn, subject).await?;
-    let now = store.now();
     let record = consent::load(&*txn, subject).await?;
+    let now = record.consent.decision_time(store.now());
     let events = decide(&record.consent, now)?;
     for event in &events {
         consent::store_event(&*txn, event).await?;
@@ -41,8 +42,8 @@ pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: 
 
 /// Records what the rules say has already happened to one user's consent (a window's end, a
 /// session's end); nothing to record when the user is gone.
-pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Consent) -> Vec<Event> + Send + 'static) -> Result<()> {
-    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent, _now| Ok(happened(c)))).await {
+pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Consent, Timestamp) -> Vec<Event> + Send + 'static) -> Result<()> {
+    match decide(store, subject, SessionMove::Stay, Box::new(move |c: &Consent, now| Ok(happened(c, now)))).await {
         Ok(_) | Err(StoreError::Answer(BackendError::NotFound)) => Ok(()),
         Err(e) => Err(e),
     }
@@ -82,8 +83,8 @@ pub async fn begin_write(store: &Store, by: &Principal) -> Result<Write> {
     let txn = store.begin_writing().await.context("beginning a write")?;
     let Principal::Impersonating(imp) = by else { return Ok(Write { txn, now: store.now(), impersonating: None }) };
     consent::lock(&*txn, imp.subject.id()).await?;
-    let now = store.now();
     let record = consent::load(&*txn, imp.subject.id()).await?;
+    let now = record.consent.decision_time(store.now());
     record.consent.may_still_write(imp.id, now)?;
     Ok(Write { txn, now, impersonating: Some(*imp) })
 }
@@ -114,14 +115,14 @@ async fn move_session(txn: &DatabaseTransaction, moved: &SessionMove, events: &[
 
 /// Ends sessions, each after recording through the rules that the impersonation it carried ended
 /// with it (rule 8): a session never ends leaving its impersonation running.
-pub async fn end_sessions(store: &Store, ending: Vec<crate::db::entities::session::Model>, now: Timestamp) -> Result<()> {
+pub async fn end_sessions(store: &Store, ending: Vec<crate::db::entities::session::Model>) -> Result<()> {
     for row in ending {
         if let Some(id) = row.impersonation_id
             && let Some(imp) = consent::impersonation(store.db(), id).await?
             && let Some(grant) = consent::grant(store.db(), imp.grant_id).await?
         {
             let impersonation = app::domain::ImpersonationId::from_uuid(id);
-            record(store, UserId::from_uuid(grant.user_id), move |c| app::domain::rules::session_ended(c, impersonation, now)).await?;
+            record(store, UserId::from_uuid(grant.user_id), move |c, at| app::domain::rules::session_ended(c, impersonation, at)).await?;
         }
         sessions::delete(store.db(), row.id_hash).await?;
     }

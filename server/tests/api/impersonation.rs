@@ -412,3 +412,23 @@ async fn a_required_reason_must_be_given() {
     assert!(ada.switcher().await.require_reason);
     assert_eq!(ada.start(app.id(ANN), "ticket #42").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_clock_a_little_behind_the_start_keeps_the_impersonation_and_dates_nothing_before_it() {
+    let app = TestApp::spawn().await;
+    app.log_in(ANN).await.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let started = app.now();
+    // Ada's next requests land on an instance whose clock reads 3 ms earlier (or this clock
+    // stepped back): the impersonation another clock started is not a broken record.
+    app.clock.set(started.minus(3 * MS));
+    assert!(ada.is_impersonating().await, "still impersonating");
+    let _: app::api::types::Task = ada.ok("tasks/add", &[("title", "Written on a slow clock")]).await;
+    ada.stops().await;
+    let (imp, _) = app.all_impersonations_of(app.id(ANN)).await.remove(0);
+    let ended = imp.ended.expect("ended by the stop");
+    assert_eq!((ended.reason, ended.at), (EndReason::Stopped, started), "dated at its start, not before");
+    let records = app.store.stored_records().await.expect("the stored records");
+    assert_eq!(records.violations(&app.settings.policy, started).len(), 0, "the history and the audit log keep the rules");
+}

@@ -339,6 +339,16 @@ impl Consent {
             .collect()
     }
 
+    /// The time a decision on this consent is made at: the clock's `now`, unless the consent
+    /// already records something later. Instances' clocks differ a little, and a clock can step
+    /// back; a decision dated before a stored fact would record an end before its start, so it is
+    /// dated at the latest fact instead: within one user's consent, time never runs backwards.
+    pub fn decision_time(&self, now: Timestamp) -> Timestamp {
+        let grant = self.grant.iter().flat_map(|g| [Some(g.allowed_at), g.ended.map(|e| e.at)]);
+        let impersonations = self.impersonations.iter().flat_map(|i| [Some(i.started_at), i.ended.map(|e| e.at)]);
+        grant.chain(impersonations).flatten().fold(now, Timestamp::max)
+    }
+
     /// Applies an event; the in-memory twin of what the store does with it.
     pub fn apply(&mut self, event: &Event) {
         match event {
@@ -568,13 +578,14 @@ pub fn holds(impersonation: &Impersonation, grant: &Grant, now: Timestamp) -> Re
         return Err(ending);
     }
     match grant.phase(now) {
-        GrantPhase::Running { ends_at } if impersonation.started_at <= now => Ok(ends_at),
+        // Also when its start is dated after `now`: another instance, whose clock runs a little
+        // ahead, started it. Its end is fixed by `ends_at` all the same, and ending it here would
+        // record an end before its start (decisions are dated by `Consent::decision_time`).
+        GrantPhase::Running { ends_at } => Ok(ends_at),
         GrantPhase::Over(ending) => Err(ending),
-        // An impersonation without a started grant, or one from the future, is a broken record:
-        // refuse it rather than trust it.
-        GrantPhase::Running { .. } | GrantPhase::Waiting { .. } => {
-            Err(Ending { at: now, reason: EndReason::SessionEnded })
-        }
+        // An impersonation under a grant nobody started is a broken record: refuse it rather
+        // than trust it.
+        GrantPhase::Waiting { .. } => Err(Ending { at: now, reason: EndReason::SessionEnded }),
     }
 }
 

@@ -301,13 +301,6 @@ fn only_the_user_in_their_own_session_may_change_their_consent() {
 }
 
 #[test]
-fn an_impersonation_does_not_hold_before_it_started() {
-    let (c, _) = started_by_a(T0.plus(Duration::from_secs(5)));
-    let (imp, grant) = (&c.impersonations[0], c.grant.as_ref().expect("grant"));
-    assert!(holds(imp, grant, T0).is_err());
-}
-
-#[test]
 fn settling_records_the_duration_end_for_every_live_impersonation() {
     let (mut c, _) = started_by_a(T0);
     apply(&mut c, |c| start(c, &Principal::Own(admin_b()), T0, &policy(), imp_id(2), None));
@@ -596,4 +589,24 @@ fn a_user_who_just_confirms_gets_todays_behaviour() {
     let grant = c.grant.expect("allowed");
     assert_eq!(grant.terms, Terms { access: Access::Full, duration: policy().duration });
     assert_eq!(grant.start_deadline, T0.plus(policy().start_window));
+}
+
+// Clocks: instances' clocks differ a little
+
+#[test]
+fn an_impersonation_started_by_a_clock_a_little_ahead_holds() {
+    let (c, _) = started_by_a(T0);
+    let grant = c.grant.as_ref().expect("grant");
+    assert_eq!(holds(&c.impersonations[0], grant, T0.minus(MS)), Ok(T0.plus(Duration::from_secs(600))));
+    assert!(c.still_holds(imp_id(1), T0.minus(MS)));
+}
+
+#[test]
+fn a_decision_is_never_dated_before_what_the_consent_records() {
+    let (mut c, ada) = started_by_a(T0.plus(MS * 5));
+    assert_eq!(c.decision_time(T0), T0.plus(MS * 5), "a clock behind the start waits for it");
+    assert_eq!(c.decision_time(T0.plus(MS * 9)), T0.plus(MS * 9), "a clock past every record is the time");
+    apply(&mut c, |c| stop(c, &ada, T0.plus(MS * 7), &policy()));
+    assert_eq!(c.decision_time(T0.plus(MS * 6)), T0.plus(MS * 7), "an end counts too");
+    assert_eq!(fresh(user()).decision_time(T0), T0);
 }
