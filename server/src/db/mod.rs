@@ -38,9 +38,33 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
     });
     let db = Database::connect(options).await?;
-    migration::Migrator::up(&db, None).await?;
+    migrate(url, &db).await?;
     Ok(db)
 }
+
+/// Brings the schema up to date. Several instances over one PostgreSQL database may start at
+/// once (a rolling deploy, replicas), and the migrator takes no lock of its own: each would see
+/// the same migrations pending, run them, and all but the first fail on what the first created.
+/// So on PostgreSQL they take turns under an advisory lock, held on a connection of its own
+/// (a pooled one could go back to the pool holding it); the next finds nothing left to run.
+/// SQLite is one process by design.
+async fn migrate(url: &str, db: &DatabaseConnection) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return migration::Migrator::up(db, None).await;
+    }
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(1).acquire_timeout(Duration::from_secs(10));
+    let lock = Database::connect(options).await?;
+    lock.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).await?;
+    let migrated = migration::Migrator::up(db, None).await;
+    // Closing the lock's connection releases it, whatever happened above.
+    let released = lock.close().await;
+    migrated.and(released)
+}
+
+/// The advisory lock's key: any number no other user of the database takes ("impersonate").
+const MIGRATION_LOCK: i64 = 0x696d_7065_7273;
 
 /// The file behind a `sqlite://` URL, if it names one.
 fn sqlite_file(url: &str) -> Option<&str> {

@@ -80,3 +80,15 @@ async fn every_one_of_twenty_disallows_on_one_instance_reaches_the_open_page_on_
     // A figure for the reader, not a pass mark (timings belong in benchmarks).
     eprintln!("disallow on A to the page on B, 20 rounds: median {:?}, slowest {:?}", latencies[10], latencies[19]);
 }
+
+#[tokio::test]
+async fn instances_starting_together_on_an_empty_database_all_start() {
+    if !on_postgres() {
+        return;
+    }
+    let (url, _dir) = empty_database().await;
+    let starts = (0..3).map(|_| server::db::connect(&url, 2));
+    for started in futures::future::join_all(starts).await {
+        assert!(started.is_ok(), "each instance migrates or finds it done: {:?}", started.err());
+    }
+}
