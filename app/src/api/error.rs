@@ -48,9 +48,9 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated | ApiError::InvalidCredentials => 401,
             ApiError::Refused(Refusal::ReasonRequired | Refusal::ReasonTooLong | Refusal::ReasonNotPlain | Refusal::LengthNotOffered) => 422,
+            ApiError::EmailTaken | ApiError::Refused(Refusal::AlreadyAllowed) => 409,
             ApiError::Refused(_) => 403,
             ApiError::NotFound => 404,
-            ApiError::EmailTaken => 409,
             ApiError::Invalid(_) => 422,
             ApiError::BadRequest(_) => 400,
             ApiError::Throttled { .. } => 429,
@@ -101,7 +101,7 @@ mod tests {
             Refusal::NotYourConsent, Refusal::WhileImpersonating, Refusal::NotASuperAdmin, Refusal::SubjectIsSuperAdmin,
             Refusal::SubjectIsSelf, Refusal::NoGrant, Refusal::GrantExpired, Refusal::ReasonRequired,
             Refusal::ReasonTooLong, Refusal::ReasonNotPlain, Refusal::NotImpersonating, Refusal::ImpersonationOver,
-            Refusal::SuperAdminOnly, Refusal::NoTenant, Refusal::ViewOnly, Refusal::LengthNotOffered,
+            Refusal::SuperAdminOnly, Refusal::NoTenant, Refusal::ViewOnly, Refusal::LengthNotOffered, Refusal::AlreadyAllowed,
         ];
         for refusal in refusals {
             assert_eq!(ApiError::from(refusal).to_string(), refusal.to_string());

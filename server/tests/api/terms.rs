@@ -156,3 +156,18 @@ async fn nobody_but_the_user_hears_who_impersonates_them() {
         assert!(first.watchers.is_empty(), "{first:?}");
     }
 }
+
+#[tokio::test]
+async fn allowing_again_on_the_same_terms_is_fine_and_on_other_terms_is_refused_not_ignored() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    // A second tab's dialog, still asking, confirms: on the same terms nothing changes ...
+    ann.allows().await;
+    // ... and on others Ann is told, rather than left believing staff may only look.
+    let refused = ann.fails("impersonation/allow", VIEW_ONLY).await;
+    assert_eq!(refused, (StatusCode::CONFLICT, ApiError::Refused(Refusal::AlreadyAllowed)));
+    assert_eq!(app.grant_count(app.id(ANN)).await, 1);
+    let profile = ann.profile().await;
+    assert_eq!(profile.consent.terms.map(|t| t.access), Some(Access::Full));
+}

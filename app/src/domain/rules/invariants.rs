@@ -180,8 +180,12 @@ impl World {
                 let lengths = policy.lengths();
                 let access = if view_only { Access::ViewOnly } else { Access::Full };
                 let terms = Terms { access, duration: lengths[length % lengths.len()] };
-                let decision = allow(&self.consent(subject), &Principal::Own(subject), now, &policy, id, terms);
-                self.store(&decision.expect("a user may always allow on offered terms"));
+                let consent = self.consent(subject);
+                let decision = allow(&consent, &Principal::Own(subject), now, &policy, id, terms);
+                match consent.open_grant(now) {
+                    Some(open) if open.terms != terms => assert_eq!(decision, Err(Refusal::AlreadyAllowed)),
+                    _ => self.store(&decision.expect("a user may always allow on offered terms, or again on the open grant's")),
+                }
             }
             Op::Write { admin } => {
                 // What the server does: the request's rule, then the locked consent's.

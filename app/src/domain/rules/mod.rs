@@ -300,6 +300,8 @@ pub enum Refusal {
     ViewOnly,
     #[error("That length is not offered; choose one of those listed.")]
     LengthNotOffered,
+    #[error("Impersonation is already allowed, on other terms. To change them, disallow and allow again.")]
+    AlreadyAllowed,
 }
 
 /// Decisions return the events to store, or why nothing may happen.
@@ -409,14 +411,16 @@ pub fn may_change_consent(consent: &Consent, who: &Principal) -> Result<(), Refu
     }
 }
 
-/// Rule 1: the user allows, on their terms. While a grant is open this changes nothing.
+/// Rule 1: the user allows, on their terms. While a grant is open, allowing on its terms again
+/// changes nothing (a second tab, a second click); on other terms it is refused rather than
+/// ignored, so nobody believes staff have view-only access while they have full access.
 pub fn allow(consent: &Consent, who: &Principal, now: Timestamp, policy: &Policy, new_grant: GrantId, terms: Terms) -> Decision {
     may_change_consent(consent, who)?;
     if !policy.offers(&terms) {
         return Err(Refusal::LengthNotOffered);
     }
-    if consent.open_grant(now).is_some() {
-        return Ok(Vec::new());
+    if let Some(open) = consent.open_grant(now) {
+        return if open.terms == terms { Ok(Vec::new()) } else { Err(Refusal::AlreadyAllowed) };
     }
     let mut events = consent.settle(now);
     events.push(Event::Allowed(Grant {

@@ -116,6 +116,15 @@ fn allowing_again_while_impersonated_changes_nothing() {
 }
 
 #[test]
+fn allowing_again_on_other_terms_while_a_grant_is_open_is_refused_not_ignored() {
+    // Two tabs: one allowed on the defaults, the other's dialog still asks, with view only chosen.
+    let view_only = Terms { access: Access::ViewOnly, ..policy().default_terms() };
+    let (waiting, (started, _)) = (allowed(), started_by_a(T0));
+    assert_eq!(allow(&waiting, &Principal::Own(user()), T0.plus(MS), &policy(), grant_id(2), view_only), Err(Refusal::AlreadyAllowed));
+    assert_eq!(allow(&started, &Principal::Own(user()), T0.plus(MS), &policy(), grant_id(2), view_only), Err(Refusal::AlreadyAllowed));
+}
+
+#[test]
 fn allowing_at_the_start_deadline_of_an_unstarted_grant_creates_a_new_one() {
     let c = allowed();
     let deadline = T0.plus(Duration::from_secs(60));
