@@ -131,3 +131,36 @@ test("pages hydrate cleanly while other people write", async ({ people }) => {
   await ada.hydrated();
   await expect(ada.page.getByRole("cell", { name: "Lea Moor" }).first()).toBeVisible();
 });
+
+test("a failed tick puts the box back, and text typed while a task is added stays", async ({ people }) => {
+  const email = await newUser("normal", "Rui Sato");
+  const rui = await people();
+  rui.allowed.push(/status of 500/);
+  await rui.logIn(email);
+  const title = `Order paper ${Date.now()}`;
+
+  // Adding a task while the field is typed on: the request is held until the next text is in.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await rui.page.route("**/api/tasks/add", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const field = rui.page.getByLabel("New task");
+  await field.fill(title);
+  await field.press("Enter");
+  await expect(rui.page.getByRole("button", { name: "Add task" })).toBeDisabled();
+  await field.fill("Call the printer");
+  release();
+  const box = rui.page.getByRole("checkbox", { name: title });
+  await expect(box).toBeVisible();
+  await expect(field, "what was typed after sending stays").toHaveValue("Call the printer");
+
+  // Ticking fails on the server: the box goes back to what is stored.
+  await rui.page.route("**/api/tasks/set-done", (route) =>
+    route.fulfill({ status: 500, contentType: "application/json", body: '"Internal"' }),
+  );
+  await box.click();
+  await expect(rui.page.getByRole("alert")).toBeVisible();
+  await expect(box).not.toBeChecked();
+});

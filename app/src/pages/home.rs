@@ -103,11 +103,22 @@ fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>, read_on
                     let task = task(id);
                     let done = move || task.with(|t| t.as_ref().is_some_and(|t| t.done));
                     let field = format!("task-{id}");
+                    // The browser ticks the box itself; when the change then fails, the stored
+                    // state has not moved, so nothing re-applies it: put the box back by hand.
+                    let checkbox = NodeRef::<leptos::html::Input>::new();
+                    Effect::new(move |_| {
+                        if set_done.value().with(|v| matches!(v, Some(Err(_))))
+                            && let Some(checkbox) = checkbox.get_untracked()
+                        {
+                            checkbox.set_checked(task.with_untracked(|t| t.as_ref().is_some_and(|t| t.done)));
+                        }
+                    });
                     view! {
                         <li class="task" class:task-done=done>
                             <input
                                 type="checkbox"
                                 id=field.clone()
+                                node_ref=checkbox
                                 prop:checked=done
                                 disabled={move || set_done.pending().get() || read_only.with(Option::is_some)}
                                 aria-describedby={move || read_only.with(Option::is_some).then_some("read-only-reason")}
@@ -129,7 +140,7 @@ fn TaskList(tasks: Memo<Vec<Task>>, set_done: ServerAction<SetTaskDone>, read_on
 #[component]
 fn AddTaskForm(add: ServerAction<AddTask>, read_only: Memo<Option<String>>) -> impl IntoView {
     let form = NodeRef::<leptos::html::Form>::new();
-    reset_on_success(add.value(), form);
+    reset_on_success(add.value(), add.pending(), form);
     view! {
         <form action=AddTask::url() method="post" node_ref=form class="form form-inline" on:submit=move |ev| {
             if take_submit(&ev) {

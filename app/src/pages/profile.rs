@@ -46,8 +46,8 @@ fn LoginDetailsPanel(profile: Signal<Profile>, change_email: ServerAction<Change
     let change_password = ServerAction::<ChangePassword>::new();
     let email_form = NodeRef::<leptos::html::Form>::new();
     let password_form = NodeRef::<leptos::html::Form>::new();
-    reset_on_success(change_email.value(), email_form);
-    reset_on_success(change_password.value(), password_form);
+    reset_on_success(change_email.value(), change_email.pending(), email_form);
+    reset_on_success(change_password.value(), change_password.pending(), password_form);
     let outcome = |done: &'static str, value: Option<Result<(), crate::api::ApiError>>| {
         value.map(|result| match result {
             Ok(()) => view! { <p class="message message-notice" role="status">{done}</p> }.into_any_sync(),

@@ -5,18 +5,40 @@ use crate::api::ApiError;
 use leptos::html;
 use leptos::prelude::*;
 
-/// Clears `form` each time `outcome` (a server action's value) turns into a success.
+/// Clears what `form` sent each time `outcome` (a server action's value) turns into a success.
+/// Only the fields still holding what was sent: what someone typed while the request was on its
+/// way (the next task, say) is theirs, not the sent one's.
 pub fn reset_on_success<T: 'static>(
     outcome: impl With<Value = Option<Result<T, ApiError>>> + Send + Sync + 'static,
+    pending: impl Get<Value = bool> + Send + Sync + 'static,
     form: NodeRef<html::Form>,
 ) {
+    let sent = StoredValue::new(Vec::<(String, String)>::new());
+    // A dispatch sets `pending` synchronously and effects run before the next input event, so
+    // this sees the fields as they were sent.
     Effect::new(move |_| {
-        if outcome.with(|o| matches!(o, Some(Ok(_))))
-            && let Some(form) = form.get_untracked()
-        {
-            form.reset();
+        if pending.get() {
+            sent.set_value(inputs(form).into_iter().map(|input| (input.name(), input.value())).collect());
         }
     });
+    Effect::new(move |_| {
+        if outcome.with(|o| matches!(o, Some(Ok(_)))) {
+            sent.with_value(|sent| {
+                for input in inputs(form) {
+                    if sent.iter().any(|(name, value)| *name == input.name() && *value == input.value()) {
+                        input.set_value(&input.default_value());
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// The form's named text-like fields.
+fn inputs(form: NodeRef<html::Form>) -> Vec<web_sys::HtmlInputElement> {
+    use wasm_bindgen::JsCast;
+    let Some(list) = form.get_untracked().and_then(|form| form.query_selector_all("input[name]").ok()) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok()).collect()
 }
 
 /// The value of the control named `name` in the form that `ev` submits ("" when there is none).
