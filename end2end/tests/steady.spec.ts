@@ -4,7 +4,7 @@
 // - Pages that hydrate while other people write keep a clean console: hydration uses the data the
 //   server rendered, whatever the database holds by then.
 import { Page, Route } from "@playwright/test";
-import { test, expect, newUser, Person, Server } from "../support/fixtures";
+import { test, expect, newUser, hydrated, Person, Server } from "../support/fixtures";
 
 /** Lets a test hold the page's re-reads of its profile until it releases them. */
 async function profileReads(page: Page) {
@@ -130,6 +130,32 @@ test("pages hydrate cleanly while other people write", async ({ people }) => {
   await ada.page.goto("/audit");
   await ada.hydrated();
   await expect(ada.page.getByRole("cell", { name: "Lea Moor" }).first()).toBeVisible();
+});
+
+test("a dialog left open in one tab closes when the user allows from another", async ({ people }) => {
+  const email = await newUser("normal", "Ola Berg");
+  const ola = await people();
+  await ola.logIn(email);
+  await ola.openProfile();
+  const dialog = ola.page.getByRole("dialog", { name: "Allow to Impersonate?" });
+  await ola.moreActions().click();
+  await ola.page.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+  await dialog.getByRole("radio", { name: /View only/ }).check();
+
+  // Meanwhile, in another tab, Ola allows on the defaults.
+  const other = await ola.context.newPage();
+  await other.goto("/profile");
+  await hydrated(other);
+  await other.getByRole("button", { name: "More actions" }).click();
+  await other.getByRole("menuitem", { name: "Allow to Impersonate" }).click();
+  await other.getByRole("dialog", { name: "Allow to Impersonate?" }).getByRole("button", { name: "Confirm" }).click();
+
+  // The first tab's question is moot: its dialog goes, and its panel says what was allowed.
+  await expect(dialog).toBeHidden();
+  await expect(ola.page.getByText("Allowed.", { exact: true })).toBeVisible();
+  await expect(ola.page.getByText(/Allowed: Full access/)).toBeVisible();
+  await expect(ola.moreActions()).toBeFocused();
+  await other.close();
 });
 
 test("a failed tick puts the box back, and text typed while a task is added stays", async ({ people }) => {

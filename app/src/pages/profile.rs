@@ -108,10 +108,17 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     // The terms chosen in the dialog; every opening starts from the defaults.
     let access = RwSignal::new(Access::Full);
     let length_ms = RwSignal::new(0u64);
-    let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs.saturating_mul(1000)));
+    let default_ms: Signal<u64> = Memo::new(move |_| consent.with(|c| c.duration_secs.saturating_mul(1000))).into();
     // The dialog closes once the server answered; an error shows on the page.
     Effect::new(move |_| {
         if allow.value().get().is_some() {
+            confirm_open.set(false);
+        }
+    });
+    // Allowed meanwhile from another tab: the dialog's question is moot, and the panel says on
+    // what terms. (Confirming anyway would be refused when the terms differ.)
+    Effect::new(move |_| {
+        if allowed.get() {
             confirm_open.set(false);
         }
     });
@@ -178,7 +185,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                     "Support staff (super admins) will be able to log in as you and see exactly what you see, "
                     "without your password."
                 </p>
-                <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms />
+                <TermsChoice access length_ms lengths_ms=Memo::new(move |_| consent.with(|c| c.lengths_ms.clone())).into() default_ms />
                 <ul>
                     <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
                     <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>
@@ -228,17 +235,19 @@ fn TermsChoice(access: RwSignal<Access>, length_ms: RwSignal<u64>, lengths_ms: S
 fn ConsentPanel(consent: Signal<ConsentView>) -> impl IntoView {
     let refresh = Refresh::use_();
     let at_zero = Callback::new(move |_| refresh.bump());
-    // Re-drawn only when the consent itself changed; the countdowns tick on their own.
-    let status = move || {
-        let consent = consent.get();
-        status(consent.state, consent.server_now, at_zero)
-    };
-    let terms = move || consent.with(|c| c.terms).map(|terms| view! { <p class="status-terms">"Allowed: " {format_terms(&terms)}</p> });
+    // Re-drawn only when the consent itself changed, not on every re-read (each carries a new
+    // `server_now`): the region is live, and a redrawn status is read out again. The countdowns
+    // tick on their own.
+    let state = Memo::new(move |_| consent.with(|c| c.state.clone()));
+    let terms = Memo::new(move |_| consent.with(|c| c.terms));
+    let locked_because = Memo::new(move |_| consent.with(|c| c.locked_because.clone()));
+    let status = move || status(state.get(), consent.with_untracked(|c| c.server_now), at_zero);
+    let terms = move || terms.get().map(|terms| view! { <p class="status-terms">"Allowed: " {format_terms(&terms)}</p> });
     view! {
         <section class="panel" aria-labelledby="consent-title">
             <h2 id="consent-title">"Impersonation"</h2>
             <div aria-live="polite">{status} {terms}</div>
-            {move || consent.with(|c| c.locked_because.clone()).map(|why| view! { <p class="hint">{why}</p> })}
+            {move || locked_because.get().map(|why| view! { <p class="hint">{why}</p> })}
         </section>
     }
 }
