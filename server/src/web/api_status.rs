@@ -41,6 +41,12 @@ pub async fn status_from_error(request: Request, next: Next) -> Response {
         }
         return response;
     }
+    // A form posted without JavaScript (it accepts HTML) is sent back to its page with the error
+    // in the URL, which the page's server action reads (server_fn's form redirects): keep that
+    // redirect, or the browser shows the error's JSON instead of the page saying it.
+    if response.status().is_redirection() {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::empty());

@@ -439,3 +439,24 @@ async fn probing_which_addresses_exist_through_change_email_is_throttled() {
     app.advance(app.settings.login.account.lockout);
     let _: () = ann.ok("account/email", &[("email", "free@acme.test"), ("current", PASSWORD)]).await;
 }
+
+#[tokio::test]
+async fn a_login_form_posted_without_javascript_comes_back_to_its_page_saying_why() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let response = browser
+        .client
+        .post(format!("{}/api/auth/login", browser.address))
+        .header("accept", "text/html")
+        .header("referer", format!("{}/login", browser.address))
+        .form(&[("email", ANN), ("password", "not her password"), ("next", "")])
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(response.status().is_redirection(), "sent back to the form, not shown JSON: {}", response.status());
+    let back = response.headers()["location"].to_str().expect("a location").to_owned();
+    assert!(back.starts_with(&format!("{}/login?", browser.address)), "{back}");
+    let page = browser.client.get(&back).send().await.expect("the page").text().await.expect("its text");
+    assert!(page.contains("Wrong email or password."), "the login page says why");
+    assert_eq!(browser.session_cookie(), None, "and nobody is logged in");
+}
