@@ -31,9 +31,12 @@ pub fn ProfilePage() -> impl IntoView {
     );
     view! {
         <Title text="Your Profile" />
-        {data.view(move |profile| view! {
-            <ProfileView profile allow disallow />
-            <LoginDetailsPanel profile change_email />
+        {data.view(move |profile| {
+            refresh.drawn_at(profile.with_untracked(|p| p.revision));
+            view! {
+                <ProfileView profile allow disallow />
+                <LoginDetailsPanel profile change_email />
+            }
         })}
     }
 }
@@ -108,7 +111,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     // The terms chosen in the dialog; every opening starts from the defaults.
     let access = RwSignal::new(Access::Full);
     let length_ms = RwSignal::new(0u64);
-    let default_ms: Signal<u64> = Memo::new(move |_| consent.with(|c| c.duration_secs.saturating_mul(1000))).into();
+    let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs.saturating_mul(1000)));
     // The dialog closes once the server answered; an error shows on the page.
     Effect::new(move |_| {
         if allow.value().get().is_some() {
@@ -185,7 +188,7 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
                     "Support staff (super admins) will be able to log in as you and see exactly what you see, "
                     "without your password."
                 </p>
-                <TermsChoice access length_ms lengths_ms=Memo::new(move |_| consent.with(|c| c.lengths_ms.clone())).into() default_ms />
+                <TermsChoice access length_ms lengths_ms=Signal::derive(move || consent.with(|c| c.lengths_ms.clone())) default_ms />
                 <ul>
                     <li>"They have " <strong>{move || consent.with(|c| format_span(Duration::from_secs(c.start_window_secs)))}</strong> " to start."</li>
                     <li>"Once started, the impersonation lasts " <strong>{move || format_span(Duration::from_millis(length_ms.get()))}</strong> " from its start."</li>
@@ -235,19 +238,18 @@ fn TermsChoice(access: RwSignal<Access>, length_ms: RwSignal<u64>, lengths_ms: S
 fn ConsentPanel(consent: Signal<ConsentView>) -> impl IntoView {
     let refresh = Refresh::use_();
     let at_zero = Callback::new(move |_| refresh.bump());
-    // Re-drawn only when the consent itself changed, not on every re-read (each carries a new
-    // `server_now`): the region is live, and a redrawn status is read out again. The countdowns
-    // tick on their own.
-    let state = Memo::new(move |_| consent.with(|c| c.state.clone()));
-    let terms = Memo::new(move |_| consent.with(|c| c.terms));
-    let locked_because = Memo::new(move |_| consent.with(|c| c.locked_because.clone()));
-    let status = move || status(state.get(), consent.with_untracked(|c| c.server_now), at_zero);
-    let terms = move || terms.get().map(|terms| view! { <p class="status-terms">"Allowed: " {format_terms(&terms)}</p> });
+    // Re-run when the consent changed (each re-read brings a new `server_now`); tachys patches the
+    // same-shaped view in place, so the nodes, and the countdowns ticking in them, stay.
+    let status = move || {
+        let consent = consent.get();
+        status(consent.state, consent.server_now, at_zero)
+    };
+    let terms = move || consent.with(|c| c.terms).map(|terms| view! { <p class="status-terms">"Allowed: " {format_terms(&terms)}</p> });
     view! {
         <section class="panel" aria-labelledby="consent-title">
             <h2 id="consent-title">"Impersonation"</h2>
             <div aria-live="polite">{status} {terms}</div>
-            {move || locked_because.get().map(|why| view! { <p class="hint">{why}</p> })}
+            {move || consent.with(|c| c.locked_because.clone()).map(|why| view! { <p class="hint">{why}</p> })}
         </section>
     }
 }
