@@ -190,3 +190,29 @@ test("a failed tick puts the box back, and text typed while a task is added stay
   await expect(rui.page.getByRole("alert")).toBeVisible();
   await expect(box).not.toBeChecked();
 });
+
+test("a change made while the page loads shows once the page is interactive", async ({ people }) => {
+  const email = await newUser("normal", "Nora Lind");
+  const nora = await people();
+  await nora.logIn(email);
+  await nora.openProfile();
+  await nora.allowImpersonation();
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+
+  // Nora's profile is drawn by the server, and its front end held back while Ada starts.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await nora.page.route("**/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await nora.page.goto("/profile");
+  await expect(nora.page.getByText("Allowed.", { exact: true })).toBeVisible();
+  await ada.impersonate(email, "Nora Lind");
+  release();
+  await nora.hydrated();
+
+  // The live channel's first message finds the page drawn before the start: it reads again.
+  await expect(nora.page.getByText("Being impersonated by Ada Admin")).toBeVisible();
+});

@@ -20,11 +20,12 @@ pub async fn load_switcher(search: Option<String>, page: Option<u32>) -> Result<
     rules::may_see_super_admin_pages(&session.principal)?;
     let (search, page) = (Search::parse(search.as_deref().unwrap_or_default())?, Page(page.unwrap_or_default()));
     let s = services()?;
+    let revision = s.backend.revision(&session.principal).await?;
     let now = s.clock.now();
     let (records, total) = s.backend.open_grants(now, &search, page).await?;
     let candidates = records.iter().filter_map(|r| views::candidate(r, now)).collect();
     let notice = s.backend.end_notice(&session.key).await?.map(views::end_notice);
-    Ok(Switcher { candidates, total, page, server_now: now, require_reason: s.policy.require_reason, notice })
+    Ok(Switcher { candidates, total, page, server_now: now, require_reason: s.policy.require_reason, notice, revision })
 }
 
 /// Rules 2 and 9: start (or join) impersonating a user; the session moves into the impersonation.

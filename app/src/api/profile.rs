@@ -21,8 +21,9 @@ pub async fn load_profile() -> Result<Profile, ApiError> {
     let session = authenticate()?;
     let s = services()?;
     let user = session.principal.effective().id();
+    let revision = s.backend.revision(&session.principal).await?;
     let (record, history) = s.backend.profile(user, HISTORY_LIMIT).await?;
-    Ok(views::profile(&record, &history, &session.principal, s.clock.now(), &s.policy))
+    Ok(views::profile(&record, &history, &session.principal, s.clock.now(), &s.policy, revision))
 }
 
 /// Rule 1: the user allows super admins to start impersonating them, on their terms (left out:

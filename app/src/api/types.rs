@@ -87,6 +87,8 @@ pub struct Profile {
     pub history: Vec<HistoryEntry>,
     /// Seen by an impersonator, who may not change the user's login details.
     pub impersonated: bool,
+    /// The live channel's revision this was read at.
+    pub revision: i64,
 }
 
 /// A user a super admin may impersonate now.
@@ -121,6 +123,8 @@ pub struct Switcher {
     pub require_reason: bool,
     /// Why the super admin's last impersonation ended, when it ended without them stopping it.
     pub notice: Option<EndNotice>,
+    /// The live channel's revision this was read at.
+    pub revision: i64,
 }
 
 /// Why an impersonation a super admin was in has ended.

@@ -34,7 +34,7 @@ fn consent(record: &ConsentRecord, viewer: &Principal, now: Timestamp, policy: &
     }
 }
 
-pub fn profile(record: &ConsentRecord, history: &[HistoryRecord], viewer: &Principal, now: Timestamp, policy: &Policy) -> Profile {
+pub fn profile(record: &ConsentRecord, history: &[HistoryRecord], viewer: &Principal, now: Timestamp, policy: &Policy, revision: i64) -> Profile {
     Profile {
         name: record.name.clone(),
         email: record.email.clone(),
@@ -43,6 +43,7 @@ pub fn profile(record: &ConsentRecord, history: &[HistoryRecord], viewer: &Princ
         consent: consent(record, viewer, now, policy),
         history: history.iter().map(|h| history_entry(h, now)).collect(),
         impersonated: viewer.impersonation().is_some(),
+        revision,
     }
 }
 

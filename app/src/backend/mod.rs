@@ -77,6 +77,10 @@ pub trait Backend: Send + Sync {
     async fn log_in(&self, email: &str, password: &str, client: Option<IpAddr>, now: Timestamp)
     -> Result<SessionSecret, BackendError>;
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError>;
+    /// Where the data a page shows to `principal` stands: the live channel's revision (see
+    /// `Refresh::drawn_at`), read before the page's data so that a change between the two reads
+    /// makes the page re-read rather than miss it.
+    async fn revision(&self, principal: &Principal) -> Result<i64, BackendError>;
     /// Checks the current password, stores the new one and ends the user's other sessions. The
     /// session `keep` goes on under the new password and a new secret, which is answered.
     async fn change_password(&self, user: UserId, current: &str, new: NewPassword, keep: &SessionKey)

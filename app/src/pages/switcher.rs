@@ -49,7 +49,10 @@ pub fn SwitcherPage() -> impl IntoView {
     view! {
         <Title text="Impersonate a user" />
         <h1>"Impersonate a user"</h1>
-        {data.view(move |switcher| view! { <SwitcherView switcher input start /> })}
+        {data.view(move |switcher| {
+            refresh.drawn_at(switcher.with_untracked(|s| s.revision));
+            view! { <SwitcherView switcher input start /> }
+        })}
     }
 }
 

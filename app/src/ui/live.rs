@@ -12,13 +12,24 @@ use leptos::prelude::*;
 
 /// A counter that pages' resources depend on; it moves whenever the server says something changed.
 #[derive(Clone, Copy)]
-pub struct Refresh(pub RwSignal<u64>);
+pub struct Refresh {
+    count: RwSignal<u64>,
+    /// The revision the page on screen was read at, when it says (see `drawn_at`).
+    drawn: StoredValue<Option<i64>>,
+}
 
 impl Refresh {
     pub fn provide() -> Refresh {
-        let refresh = Refresh(RwSignal::new(0));
+        let refresh = Refresh { count: RwSignal::new(0), drawn: StoredValue::new(None) };
         provide_context(refresh);
         refresh
+    }
+
+    /// The page on screen was read at `revision`. The live channel's first message is compared
+    /// with it: a change made between the server's read and the channel's opening (while the
+    /// page loads and hydrates) would otherwise show only at the next change.
+    pub fn drawn_at(self, revision: i64) {
+        self.drawn.set_value(Some(revision));
     }
 
     pub fn use_() -> Refresh {
@@ -26,12 +37,12 @@ impl Refresh {
     }
 
     pub fn bump(self) {
-        self.0.update(|n| *n += 1);
+        self.count.update(|n| *n += 1);
     }
 
     /// Read inside a resource's source to re-fetch on every bump.
     pub fn track(self) -> u64 {
-        self.0.get()
+        self.count.get()
     }
 }
 
@@ -95,7 +106,8 @@ fn listen(impersonating: bool) {
             if watchers.0.with_untracked(|w| *w != push.watchers) {
                 watchers.0.set(push.watchers.clone());
             }
-            let data_changed = last_revision.get_value().is_some_and(|r| r != push.revision);
+            let seen = last_revision.get_value().or_else(|| refresh.drawn.get_value());
+            let data_changed = seen.is_some_and(|r| r != push.revision);
             match react(&push.status, impersonating, data_changed, &here()) {
                 Reaction::Nothing => {}
                 Reaction::Refresh => refresh.bump(),

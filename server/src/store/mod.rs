@@ -88,6 +88,10 @@ impl Backend for Store {
         Ok(accounts::log_in(self, email, password, client, now).await?)
     }
 
+    async fn revision(&self, principal: &Principal) -> Result<i64, BackendError> {
+        Store::revision(self, principal).await
+    }
+
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError> {
         tables::sessions::delete(self.db(), session).await?;
         Ok(())
