@@ -112,16 +112,11 @@ fn ProfileView(profile: Signal<Profile>, allow: ServerAction<AllowImpersonation>
     let access = RwSignal::new(Access::Full);
     let length_ms = RwSignal::new(0u64);
     let default_ms = Signal::derive(move || consent.with(|c| c.duration_secs.saturating_mul(1000)));
-    // The dialog closes once the server answered; an error shows on the page.
+    // The dialog closes once the server answered (an error shows on the page), or once the
+    // consent is allowed, from here or from another tab: its question is then moot, and the panel
+    // says on what terms. `|`, not `||`: each run must read both to follow both.
     Effect::new(move |_| {
-        if allow.value().get().is_some() {
-            confirm_open.set(false);
-        }
-    });
-    // Allowed meanwhile from another tab: the dialog's question is moot, and the panel says on
-    // what terms. (Confirming anyway would be refused when the terms differ.)
-    Effect::new(move |_| {
-        if allowed.get() {
+        if allow.value().with(Option::is_some) | allowed.get() {
             confirm_open.set(false);
         }
     });

@@ -34,7 +34,7 @@ pub fn reset_on_success<T: 'static>(
     });
 }
 
-/// The form's named text-like fields.
+/// The form's named `<input>`s (the only fields these forms have).
 fn inputs(form: NodeRef<html::Form>) -> Vec<web_sys::HtmlInputElement> {
     use wasm_bindgen::JsCast;
     let Some(list) = form.get_untracked().and_then(|form| form.query_selector_all("input[name]").ok()) else { return Vec::new() };

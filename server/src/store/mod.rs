@@ -48,12 +48,6 @@ impl Store {
         Ok(resolve::resolve(self, &secret.key(), self.now(), touch).await?)
     }
 
-    /// What a page showing `principal`'s data must re-read when it changes: the latest audit event
-    /// about the user (or about anyone, for a super admin in their own session).
-    pub async fn revision(&self, principal: &Principal) -> Result<i64, BackendError> {
-        Ok(tables::audit::revision(self.db(), principal).await?)
-    }
-
     pub async fn create_user(&self, new: NewUser, now: Timestamp) -> Result<UserId, BackendError> {
         Ok(accounts::create_user(self.db(), &self.hashing, new, now).await?)
     }
@@ -88,8 +82,10 @@ impl Backend for Store {
         Ok(accounts::log_in(self, email, password, client, now).await?)
     }
 
+    /// The latest audit event about the user a page shows (about anyone, for a super admin in
+    /// their own session).
     async fn revision(&self, principal: &Principal) -> Result<i64, BackendError> {
-        Store::revision(self, principal).await
+        Ok(tables::audit::revision(self.db(), principal).await?)
     }
 
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError> {

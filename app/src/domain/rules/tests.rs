@@ -122,6 +122,11 @@ fn allowing_again_on_other_terms_while_a_grant_is_open_is_refused_not_ignored() 
     let (waiting, (started, _)) = (allowed(), started_by_a(T0));
     assert_eq!(allow(&waiting, &Principal::Own(user()), T0.plus(MS), &policy(), grant_id(2), view_only), Err(Refusal::AlreadyAllowed));
     assert_eq!(allow(&started, &Principal::Own(user()), T0.plus(MS), &policy(), grant_id(2), view_only), Err(Refusal::AlreadyAllowed));
+    // At the start deadline the unstarted grant is over: other terms make a new grant.
+    let deadline = waiting.grant.as_ref().map(|g| g.start_deadline).expect("grant");
+    assert_eq!(allow(&waiting, &Principal::Own(user()), deadline.minus(MS), &policy(), grant_id(2), view_only), Err(Refusal::AlreadyAllowed));
+    let events = allow(&waiting, &Principal::Own(user()), deadline, &policy(), grant_id(2), view_only).expect("allowed anew");
+    assert!(events.iter().any(|e| matches!(e, Event::Allowed(g) if g.terms == view_only)));
 }
 
 #[test]
@@ -614,6 +619,7 @@ fn an_impersonation_started_by_a_clock_a_little_ahead_holds() {
 fn a_decision_is_never_dated_before_what_the_consent_records() {
     let (mut c, ada) = started_by_a(T0.plus(MS * 5));
     assert_eq!(c.decision_time(T0), T0.plus(MS * 5), "a clock behind the start waits for it");
+    assert_eq!(c.decision_time(T0.plus(MS * 5)), T0.plus(MS * 5), "at the start itself");
     assert_eq!(c.decision_time(T0.plus(MS * 9)), T0.plus(MS * 9), "a clock past every record is the time");
     apply(&mut c, |c| stop(c, &ada, T0.plus(MS * 7), &policy()));
     assert_eq!(c.decision_time(T0.plus(MS * 6)), T0.plus(MS * 7), "an end counts too");
