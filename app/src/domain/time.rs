@@ -39,9 +39,9 @@ impl Timestamp {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000).ok()
     }
 
-    /// A stored date and time as an instant, to the millisecond.
+    /// A stored date and time as an instant, to the millisecond it falls in (before 1970 too).
     pub fn from_utc(at: OffsetDateTime) -> Self {
-        Self(i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+        Self(i64::try_from(at.unix_timestamp_nanos().div_euclid(1_000_000)).unwrap_or(i64::MAX))
     }
 
     /// The time left from `self` until `later`; zero when `later` is not after `self`.
@@ -70,6 +70,13 @@ mod tests {
         assert_eq!(later.unix_millis(), 6_000);
         assert_eq!(t.until(later), Duration::from_secs(5));
         assert_eq!(later.minus(Duration::from_secs(5)), t);
+    }
+
+    #[test]
+    fn a_stored_time_reads_as_the_millisecond_it_falls_in() {
+        let epoch = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(Timestamp::from_utc(epoch + time::Duration::nanoseconds(999_999)).unix_millis(), 0);
+        assert_eq!(Timestamp::from_utc(epoch - time::Duration::nanoseconds(1)).unix_millis(), -1);
     }
 
     #[test]

@@ -73,8 +73,16 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// An instant as the database stores it, and as a query compares it with stored ones.
+///
+/// SQLite has no time type: sqlx writes a time as RFC 3339 text, with the trailing zeros of its
+/// fraction cut (`…:00Z`, `…:00.7Z`, `…:00.72Z`), and SQLite compares and sorts that text
+/// character by character, so `…:00.7Z` came after `…:00.72Z` and `…:00Z` after `…:00.5Z`. One
+/// nanosecond more than the whole millisecond makes the fraction always nine digits long: every
+/// time has the same shape, and text order is time order. PostgreSQL keeps microseconds, and
+/// [`from_db_time`] whole milliseconds, so the nanosecond is never read back.
 pub fn to_db_time(at: Timestamp) -> OffsetDateTime {
-    at.to_utc().unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    at.to_utc().unwrap_or(OffsetDateTime::UNIX_EPOCH) + time::Duration::nanoseconds(1)
 }
 
 pub fn from_db_time(at: OffsetDateTime) -> Timestamp {
@@ -97,6 +105,15 @@ mod tests {
             let t = Timestamp::from_unix_millis(millis);
             assert_eq!(from_db_time(to_db_time(t)), t);
         }
+    }
+
+    #[test]
+    fn stored_times_have_one_shape_so_their_text_sorts_as_time_does() {
+        use time::format_description::well_known::Rfc3339;
+        let text = |millis| to_db_time(Timestamp::from_unix_millis(millis)).format(&Rfc3339).expect("formats");
+        let (whole, tenths, hundredths) = (text(1_795_780_800_000), text(1_795_780_800_700), text(1_795_780_800_720));
+        assert_eq!(whole, "2026-11-27T12:00:00.000000001Z");
+        assert!(whole < tenths && tenths < hundredths, "{whole} < {tenths} < {hundredths}");
     }
 
     #[test]

@@ -15,4 +15,5 @@ mod races;
 mod security;
 mod switcher;
 mod terms;
+mod times;
 mod upgrade;

@@ -1,7 +1,8 @@
 //! Upgrading keeps what was stored: grants given before users chose their terms read back as what
 //! they were (full access; a started grant's length from its own `ends_at` and first start), so
 //! their windows and the history check still add up after the `user_terms` migration; and
-//! sessions opened before `password_version` stay open.
+//! sessions opened before `password_version` stay open; times stored on SQLite before they had one
+//! shape compare and sort as times after `sortable_times`.
 
 use crate::helpers::*;
 use sea_orm::sea_query::{Alias, Query};
@@ -105,4 +106,61 @@ async fn a_session_opened_before_sessions_belonged_to_a_password_still_works_aft
     let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
     let browser = app.browser_holding(&secret.encode());
     assert_eq!(browser.viewer().await.map(|v| v.email), Some("early@early.test".to_owned()), "still logged in");
+}
+
+/// The migrations before `sortable_times`.
+const BEFORE_SORTABLE_TIMES: u32 = 7;
+
+/// A time as the earlier code stored it on SQLite: RFC 3339, the fraction's trailing zeros cut.
+fn old_shape(db: &impl ConnectionTrait, text: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Expr;
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Expr::val(text).cast_as(Alias::new("timestamptz")),
+        _ => Expr::val(text).into(),
+    }
+}
+
+/// Two tasks added 20 ms apart in one second, and the session that reads them, as the earlier
+/// code stored them: the later task's text sorted first.
+#[tokio::test]
+async fn times_stored_before_they_had_one_shape_sort_as_times_after_the_upgrade() {
+    let (url, _dir) = empty_database().await;
+    let db = Database::connect(&url).await.expect("connects");
+    Migrator::up(&db, Some(BEFORE_SORTABLE_TIMES)).await.expect("the earlier schema");
+    let tenant = Uuid::new_v4();
+    tenant::ActiveModel { id: Set(tenant), name: Set("Early Co".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    let early = person(&db, Some(tenant), "early@early.test", "user").await;
+    for (title, at) in [("first", "2026-11-27T12:00:00.7Z"), ("second", "2026-11-27T12:00:00.72Z")] {
+        let mut insert = Query::insert();
+        insert
+            .into_table(Alias::new("tasks"))
+            .columns(["id", "tenant_id", "title", "created_by", "created_at"].map(Alias::new))
+            .values_panic([Uuid::new_v4().into(), tenant.into(), title.into(), early.into(), old_shape(&db, at)]);
+        db.execute(db.get_database_backend().build(&insert)).await.expect("an old task");
+    }
+    let secret = app::backend::SessionSecret::from_random_bytes([9; 32]);
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("sessions"))
+        .columns(["id_hash", "user_id", "created_at", "expires_at", "last_seen_at"].map(Alias::new))
+        .values_panic([
+            secret.key().as_str().into(),
+            early.into(),
+            old_shape(&db, "2026-11-27T12:00:00Z"),
+            old_shape(&db, "2026-11-27T13:00:00Z"),
+            old_shape(&db, "2026-11-27T12:00:00Z"),
+        ]);
+    db.execute(db.get_database_backend().build(&insert)).await.expect("an old session");
+    db.close().await.expect("closed");
+
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
+    let browser = app.browser_holding(&secret.encode());
+    let tasks: Vec<(String, i64)> = browser.tasks().await.into_iter().map(|t| (t.title, t.created_at.unix_millis() - T0.unix_millis())).collect();
+    assert_eq!(tasks, [("first".to_owned(), 700), ("second".to_owned(), 720)], "in the order added, each to its millisecond");
+    // Half a second past the session's stored end (a whole second), the sweeper finds it over.
+    app.advance(HOUR + 500 * MS);
+    app.store.sweep().await.expect("sweep");
+    use sea_orm::PaginatorTrait;
+    let sessions = server::db::entities::session::Entity::find().count(app.store.db()).await.expect("count");
+    assert_eq!(sessions, 0, "the session is over");
 }
