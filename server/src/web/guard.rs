@@ -24,7 +24,7 @@ pub async fn resolve_session(State(state): State<Sessions>, cookies: Cookies, mu
     // Static files need no session; everything else is resolved from the cookie on every request.
     if !target.is_static_file() && cookies.get(cookie.name()).is_some() {
         let resolved = match cookie.read(&cookies) {
-            Some(secret) => state.store.resolve(&secret, true).await,
+            Some(secret) => state.store.resolve(&secret, super::paths::is_use(request.uri().path())).await,
             // A forged, truncated or garbled cookie is simply no session.
             None => Ok(None),
         };

@@ -178,7 +178,7 @@ pub fn router(state: AppState) -> Router {
         }
     };
     router
-        .route("/api/events", get(events::stream))
+        .route(paths::LIVE_CHANNEL, get(events::stream))
         .route("/api/{*fn_name}", post(server_fn))
         .leptos_routes_with_context(&state, routes, render_context.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(render_context, fallback_shell))

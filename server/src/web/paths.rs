@@ -13,6 +13,19 @@ pub const FRONT_END_DIR: &str = "pkg";
 /// The icon browsers ask for at the site's root on their own, whatever the page head links.
 const BROWSERS_DEFAULT_ICON: &str = "/favicon.ico";
 
+/// The live channel: server-sent events an open page keeps open.
+pub const LIVE_CHANNEL: &str = "/api/events";
+
+/// Whether a request is someone using their session, which keeps it from idling out. An open page
+/// asks two things on its own, with nobody at the screen: it (re)opens the live channel (a
+/// browser does that by itself after every dropped connection) and, when the channel closes, asks
+/// for the session's status. Were those use, a tab left open would keep its session, and an
+/// impersonation in it, from ever idling out.
+pub fn is_use(path: &str) -> bool {
+    let live_status = <app::api::live::CurrentStatus as server_fn::ServerFn>::PATH;
+    path != LIVE_CHANNEL && path != live_status
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     /// One of the front end's files, under `/{FRONT_END_DIR}/`.
@@ -77,6 +90,15 @@ mod tests {
         ];
         for (path, target) in cases {
             assert_eq!(Target::of(path), target, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn what_a_page_asks_on_its_own_is_not_use() {
+        assert!(!is_use("/api/events"));
+        assert!(!is_use("/api/session/status"));
+        for path in ["/", "/profile", "/api/home", "/api/profile", "/api/impersonation/switcher", "/api/events/x"] {
+            assert!(is_use(path), "{path}");
         }
     }
 

@@ -97,6 +97,21 @@ async fn an_idle_session_ends_after_the_idle_timeout() {
     assert_eq!(browser.viewer().await, None);
 }
 
+/// An open page (re)opens its live channel on its own, and asks for the session's status when the
+/// channel closes; neither means anyone is there.
+#[tokio::test]
+async fn what_an_open_page_asks_on_its_own_does_not_keep_its_session_from_idling_out() {
+    const MINUTE: Duration = Duration::from_secs(60);
+    let app = TestApp::spawn().await;
+    let browser = app.log_in(ANN).await;
+    app.advance(app.settings.sessions.idle_timeout - 2 * MINUTE);
+    assert_eq!(browser.get("/api/events").await.status(), StatusCode::OK, "the live channel opens");
+    app.advance(MINUTE);
+    assert!(browser.status().await == app::api::types::LiveStatus::Own, "the status call answers");
+    app.advance(MINUTE);
+    assert_eq!(browser.viewer().await, None, "out at the idle timeout after the login, the last use");
+}
+
 #[tokio::test]
 async fn a_session_in_use_outlives_the_shortest_idle_timeout() {
     let app = TestApp::spawn_with(|s| s.sessions.idle_timeout = Duration::from_secs(60)).await;
