@@ -18,9 +18,12 @@
 #
 # Lowered to 387,000: the frame drawn from the request's session (no viewer resource or suspense)
 # and one Suspend per page's data took the bundle to 383,323 B.
+#
+# Raised to 387,500: the switcher keeps what a super admin typed before the page was interactive
+# (hydration emptied the search and the reason): 386,801 B before, 387,215 B with it (+414 B).
 set -euo pipefail
 
-WASM_GZIP_BUDGET=387000
+WASM_GZIP_BUDGET=387500
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 # The build's own record of its file names (older builds' files may still lie beside it).

@@ -180,3 +180,31 @@ test("a laptop whose clock is hours off still counts down the server's time", as
   expect(left).toBeGreaterThan(24 * 3600 - 60);
   expect(left).toBeLessThanOrEqual(24 * 3600);
 });
+
+test("what a super admin types before the switcher is interactive is kept, and searched for", async ({ people, userWhoAllows }) => {
+  const email = await newUser("normal", "Ivo Pike", "Acme Corp");
+  await userWhoAllows(email);
+  // Someone else allows too, so the list before the search has more than Ivo's row.
+  await userWhoAllows(await newUser("normal", "Ivy Pole", "Acme Corp"));
+  const ada = await people();
+  await ada.logIn("ada@vendor.test");
+
+  // The switcher arrives from the server; its front end is held back while Ada types.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await ada.page.route("**/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await ada.page.goto("/impersonate");
+  await expect(ada.page.getByRole("row", { name: /Ivy Pole/ })).not.toHaveCount(0);
+  await ada.page.getByLabel("Search users").fill(email);
+  await ada.page.getByLabel(/Reason/).fill("Ticket 42");
+  release();
+  await ada.hydrated();
+
+  await expect(ada.page.getByLabel("Search users")).toHaveValue(email);
+  await expect(ada.page.getByLabel(/Reason/)).toHaveValue("Ticket 42");
+  await expect(ada.page.getByRole("row").filter({ hasNot: ada.page.getByRole("columnheader") })).toHaveCount(1);
+  await expect(ada.page.getByRole("row", { name: /Ivo Pike/ })).toContainText(email);
+});

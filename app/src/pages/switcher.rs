@@ -4,7 +4,7 @@ use super::PageData;
 use crate::api::impersonation::{StartImpersonation, load_switcher};
 use crate::api::types::{Candidate, CandidateState, Switcher};
 use crate::domain::{Page, StartReason, Timestamp, UserId};
-use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, format_terms, hard_navigate};
+use crate::ui::{Countdown, DateTime, Notice, Pager, Refresh, action_error, format_terms, hard_navigate, keep_typed_before_hydration};
 use crate::ui::{IntoAnySync, SyncHydrate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +46,9 @@ pub fn SwitcherPage() -> impl IntoView {
             }
         },
     );
+    // After the data: its effect must be subscribed to the search when the typed text arrives.
+    keep_typed_before_hydration("search", query);
+    keep_typed_before_hydration("reason", input.reason);
     view! {
         <Title text="Impersonate a user" />
         <h1>"Impersonate a user"</h1>

@@ -57,6 +57,25 @@ pub fn field(ev: &leptos::ev::SubmitEvent, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Gives `text` back what someone typed into the page's input `id` before the page was interactive.
+///
+/// Hydration sets an input that has a `prop:value` to its signal, which wiped what was typed into
+/// the server's page while the WASM loaded (a slow network makes that seconds). The text is read
+/// now, while the component is being built and the server's page is still as the person left it,
+/// and given to the signal once hydration is done, as if typed then. On the server, and when no
+/// such input is on the page (a navigation inside the app): nothing.
+pub fn keep_typed_before_hydration(id: &'static str, text: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let input = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+        let Some(typed) = input.map(|input| input.value()).filter(|typed| !typed.is_empty()) else { return };
+        Effect::new(move |_| text.set(typed.clone()));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, text);
+}
+
 /// Whether a hydrated form should handle this submit itself (and stop the browser's post).
 pub fn take_submit(ev: &leptos::ev::SubmitEvent) -> bool {
     if ev.default_prevented() {

@@ -14,7 +14,7 @@ pub mod watchers;
 
 pub use countdown::Countdown;
 pub use dialog::ConfirmDialog;
-pub use form::{field, reset_on_success, take_submit};
+pub use form::{field, keep_typed_before_hydration, reset_on_success, take_submit};
 pub use live::{LiveChannel, Refresh, hard_navigate};
 pub use menu::{MenuButton, MenuItem};
 pub use message::{ErrorMessage, Notice, action_error};
