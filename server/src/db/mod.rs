@@ -47,11 +47,17 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// the same migrations pending, run them, and all but the first fail on what the first created.
 /// So on PostgreSQL they take turns under an advisory lock, held on a connection of its own
 /// (a pooled one could go back to the pool holding it); the next finds nothing left to run.
-/// SQLite is one process by design.
+/// The migrator runs the pending migrations in one transaction on PostgreSQL, but statement by
+/// statement on SQLite, where a start that failed or was killed between two statements of a
+/// migration left them half done, and every later start failed on the half it found. SQLite's
+/// schema changes are transactional too, so its pending migrations run in one transaction here:
+/// all of them, or none. SQLite is one process by design, so it needs no lock.
 async fn migrate(url: &str, db: &DatabaseConnection) -> Result<(), DbErr> {
-    use sea_orm::ConnectionTrait;
+    use sea_orm::{ConnectionTrait, TransactionTrait};
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return migration::Migrator::up(db, None).await;
+        let all_or_none = db.begin().await?;
+        migration::Migrator::up(&all_or_none, None).await?;
+        return all_or_none.commit().await;
     }
     let mut options = ConnectOptions::new(url);
     options.sqlx_logging(false).max_connections(1).acquire_timeout(Duration::from_secs(10));

@@ -2,7 +2,8 @@
 //! they were (full access; a started grant's length from its own `ends_at` and first start), so
 //! their windows and the history check still add up after the `user_terms` migration; and
 //! sessions opened before `password_version` stay open; times stored on SQLite before they had one
-//! shape compare and sort as times after `sortable_times`.
+//! shape compare and sort as times after `sortable_times`; an upgrade that fails half-way leaves
+//! the database as it was, so the next start runs it whole.
 
 use crate::helpers::*;
 use sea_orm::sea_query::{Alias, Query};
@@ -163,4 +164,26 @@ async fn times_stored_before_they_had_one_shape_sort_as_times_after_the_upgrade(
     use sea_orm::PaginatorTrait;
     let sessions = server::db::entities::session::Entity::find().count(app.store.db()).await.expect("count");
     assert_eq!(sessions, 0, "the session is over");
+}
+
+/// `password_version` adds a column to `users`, then one to `sessions`. Here the second fails (the
+/// column is already there), after the first has run: the start fails, and must leave `users` as
+/// it was, or the next start fails on the column the first step left ("duplicate column").
+#[tokio::test]
+async fn an_upgrade_that_fails_half_way_leaves_the_database_as_it_was_for_the_next_start() {
+    let (url, _dir) = empty_database().await;
+    let db = Database::connect(&url).await.expect("connects");
+    Migrator::up(&db, Some(BEFORE_PASSWORD_VERSION)).await.expect("the earlier schema");
+    let in_the_way = |sql: &'static str| {
+        let db = &db;
+        async move { db.execute_unprepared(sql).await.expect("changes the schema") }
+    };
+    in_the_way("ALTER TABLE sessions ADD COLUMN password_version BIGINT").await;
+
+    assert!(server::db::connect(&url, 1).await.is_err(), "the upgrade fails at its second step");
+    in_the_way("ALTER TABLE sessions DROP COLUMN password_version").await;
+    db.close().await.expect("closed");
+
+    let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
+    assert!(app.log_in(ANN).await.viewer().await.is_some(), "the next start upgrades, and people log in");
 }

@@ -21,8 +21,9 @@ const OLD: &str = "grants_by_user";
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        // Each step may already be done: on SQLite a migration is not one transaction, and a
-        // process that stopped between the two would otherwise never start again.
+        // Each step may already be done: written when SQLite's migrations ran statement by
+        // statement (see `db::migrate`), where a process that stopped between the two would
+        // otherwise never start again.
         let latest = Index::create().name(NEW).table(Alias::new("grants")).col(Alias::new("user_id")).col(Alias::new("allowed_at")).if_not_exists().to_owned();
         m.create_index(latest).await?;
         m.drop_index(Index::drop().name(OLD).table(Alias::new("grants")).if_exists().to_owned()).await

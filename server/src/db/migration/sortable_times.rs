@@ -2,10 +2,10 @@
 //! into it, so that the ones already stored compare and sort as times with the new ones.
 //!
 //! `strftime(…%f)` keeps a stored time's milliseconds (every time here is whole milliseconds) and
-//! turns a time already in the new shape into itself, so a start stopped half-way runs this again
-//! safely (on SQLite a migration is not one transaction). The audit log is not rewritten: it is
-//! append-only in the database itself, no query compares or sorts its times (its order is its
-//! ids), and the old shape still reads back the same. PostgreSQL has a time type: nothing to do.
+//! turns a time already in the new shape into itself, so running it twice changes nothing. The
+//! audit log is not rewritten: it is append-only in the database itself, no query compares or
+//! sorts its times (its order is its ids), and the old shape still reads back the same.
+//! PostgreSQL has a time type: nothing to do.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
