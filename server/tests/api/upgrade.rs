@@ -81,6 +81,18 @@ async fn grants_from_before_users_chose_their_terms_keep_their_windows_after_the
     assert_eq!((waiting.access.as_str(), waiting.duration_ms), ("full", 24 * 3_600_000), "the product's default day");
 }
 
+/// A session as the schema before `password_version` stored it (no version), for `secret`'s
+/// holder: its `created_at`, `expires_at` and `last_seen_at` as given.
+async fn old_session(db: &impl ConnectionTrait, secret: &app::backend::SessionSecret, user: Uuid, times: [sea_orm::sea_query::SimpleExpr; 3]) {
+    let mut insert = Query::insert();
+    let [created, expires, last_seen] = times;
+    insert
+        .into_table(Alias::new("sessions"))
+        .columns(["id_hash", "user_id", "created_at", "expires_at", "last_seen_at"].map(Alias::new))
+        .values_panic([secret.key().as_str().into(), user.into(), created, expires, last_seen]);
+    db.execute(db.get_database_backend().build(&insert)).await.expect("a session of the earlier schema");
+}
+
 /// The migrations before `password_version`.
 const BEFORE_PASSWORD_VERSION: u32 = 5;
 
@@ -95,12 +107,7 @@ async fn a_session_opened_before_sessions_belonged_to_a_password_still_works_aft
     tenant::ActiveModel { id: Set(tenant), name: Set("Early Co".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
     let early = person(&db, Some(tenant), "early@early.test", "user").await;
     let secret = app::backend::SessionSecret::from_random_bytes([7; 32]);
-    let mut insert = Query::insert();
-    insert
-        .into_table(Alias::new("sessions"))
-        .columns(["id_hash", "user_id", "created_at", "expires_at", "last_seen_at"].map(Alias::new))
-        .values_panic([secret.key().as_str().into(), early.into(), to_db_time(T0).into(), to_db_time(T0.plus(HOUR)).into(), to_db_time(T0).into()]);
-    db.execute(db.get_database_backend().build(&insert)).await.expect("a session of the earlier schema");
+    old_session(&db, &secret, early, [to_db_time(T0).into(), to_db_time(T0.plus(HOUR)).into(), to_db_time(T0).into()]).await;
     db.close().await.expect("closed");
 
     // The server upgrades the database as it starts.
@@ -140,18 +147,8 @@ async fn times_stored_before_they_had_one_shape_sort_as_times_after_the_upgrade(
         db.execute(db.get_database_backend().build(&insert)).await.expect("an old task");
     }
     let secret = app::backend::SessionSecret::from_random_bytes([9; 32]);
-    let mut insert = Query::insert();
-    insert
-        .into_table(Alias::new("sessions"))
-        .columns(["id_hash", "user_id", "created_at", "expires_at", "last_seen_at"].map(Alias::new))
-        .values_panic([
-            secret.key().as_str().into(),
-            early.into(),
-            old_shape(&db, "2026-11-27T12:00:00Z"),
-            old_shape(&db, "2026-11-27T13:00:00Z"),
-            old_shape(&db, "2026-11-27T12:00:00Z"),
-        ]);
-    db.execute(db.get_database_backend().build(&insert)).await.expect("an old session");
+    let (opened, ends) = (old_shape(&db, "2026-11-27T12:00:00Z"), old_shape(&db, "2026-11-27T13:00:00Z"));
+    old_session(&db, &secret, early, [opened.clone(), ends, opened]).await;
     db.close().await.expect("closed");
 
     let app = TestApp::spawn_with(|s| s.database_url = url.clone()).await;
