@@ -64,6 +64,7 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale, policy: Policy, now: Ti
         id: Set(*id),
         name: Set(format!("Tenant {n:04}")),
         created_at: Set(created),
+        records_version: Set(0),
     });
     insert_all(db, rows.collect()).await?;
     let person = |n: u32, role: Role, tenant: Option<Uuid>| {

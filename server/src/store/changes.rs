@@ -1,6 +1,7 @@
 //! Who changed: when a change to a user's consent commits (allow, start, join, stop, disallow, an
 //! end the sweeper or a request recorded) or an impersonator writes in the user's tenant, the live
-//! channels showing that user are woken at once, on every instance, instead of polling.
+//! channels showing that user are woken at once, on every instance, instead of polling; when
+//! anyone writes to a tenant's records, the channels showing that tenant's records are.
 //!
 //! On PostgreSQL the change is a `NOTIFY` queued inside the change's own transaction: the database
 //! delivers it to every instance's one listening connection when (and only if) the transaction
@@ -10,7 +11,7 @@
 //! re-checks, so a lost notification costs at most one safety re-check (`LIVE_RECHECK`).
 
 use super::error::{Context, Result};
-use app::domain::UserId;
+use app::domain::{TenantId, UserId};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -25,6 +26,8 @@ const BACKLOG: usize = 1024;
 pub enum Change {
     /// Something about this user changed.
     User(UserId),
+    /// The tenant's records changed.
+    Tenant(TenantId),
     /// Changes may have been missed: everyone re-checks.
     Everything,
 }
@@ -54,18 +57,42 @@ impl Changes {
 
 /// Queues the change in `txn` (PostgreSQL: delivered to every instance at commit). Answers whether
 /// the caller must still tell this instance itself after committing (SQLite).
-pub async fn queue(txn: &impl ConnectionTrait, subject: UserId) -> Result<bool> {
+pub async fn queue(txn: &impl ConnectionTrait, change: Change) -> Result<bool> {
     match txn.get_database_backend() {
         DatabaseBackend::Postgres => {
             let notify = Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), subject.to_string().into()],
+                [CHANNEL.into(), payload(change).into()],
             );
             txn.execute(notify).await.context("queueing a change notification")?;
             Ok(false)
         }
         _ => Ok(true),
+    }
+}
+
+const TENANT: &str = "tenant:";
+
+/// A user's change is their id alone, as before tenants had theirs, so an instance still on the
+/// earlier version reads it; it reads a tenant's as a payload it does not know: `Everything`.
+fn payload(change: Change) -> String {
+    match change {
+        Change::User(user) => user.to_string(),
+        Change::Tenant(tenant) => format!("{TENANT}{tenant}"),
+        Change::Everything => String::new(),
+    }
+}
+
+fn heard(payload: &str) -> Change {
+    let (tenant, id) = match payload.strip_prefix(TENANT) {
+        Some(id) => (true, id),
+        None => (false, payload),
+    };
+    match (tenant, id.parse::<uuid::Uuid>()) {
+        (true, Ok(id)) => Change::Tenant(TenantId::from_uuid(id)),
+        (false, Ok(id)) => Change::User(UserId::from_uuid(id)),
+        (_, Err(_)) => Change::Everything,
     }
 }
 
@@ -96,9 +123,27 @@ async fn listen_once(pool: &sea_orm::sqlx::PgPool, changes: &Changes) -> std::re
     changes.tell(Change::Everything);
     loop {
         let notification = listener.recv().await?;
-        match notification.payload().parse::<uuid::Uuid>() {
-            Ok(id) => changes.tell(Change::User(UserId::from_uuid(id))),
-            Err(_) => changes.tell(Change::Everything),
+        changes.tell(heard(notification.payload()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_change_is_heard_as_it_was_queued() {
+        let (user, tenant) = (UserId::from_uuid(uuid::Uuid::new_v4()), TenantId::from_uuid(uuid::Uuid::new_v4()));
+        for change in [Change::User(user), Change::Tenant(tenant), Change::Everything] {
+            assert_eq!(heard(&payload(change)), change);
         }
+    }
+
+    #[test]
+    fn a_users_change_is_their_bare_id_and_anything_unknown_wakes_everyone() {
+        let user = UserId::from_uuid(uuid::Uuid::new_v4());
+        assert_eq!(payload(Change::User(user)), user.uuid().to_string(), "what instances of the earlier version read");
+        assert_eq!(heard("tenant:not-an-id"), Change::Everything);
+        assert_eq!(heard("group:0195f1c2-0000-7000-8000-000000000000"), Change::Everything);
     }
 }

@@ -83,9 +83,15 @@ impl Backend for Store {
     }
 
     /// The latest audit event about the user a page shows (about anyone, for a super admin in
-    /// their own session).
+    /// their own session), plus their tenant's records version: each only rises, so the sum
+    /// moves whenever either does.
     async fn revision(&self, principal: &Principal) -> Result<i64, BackendError> {
-        Ok(tables::audit::revision(self.db(), principal).await?)
+        let audit = tables::audit::revision(self.db(), principal).await?;
+        let records = match principal.effective().tenant() {
+            Some(tenant) => tables::people::records_version(self.db(), tenant).await?,
+            None => 0,
+        };
+        Ok(audit.saturating_add(records))
     }
 
     async fn log_out(&self, session: &SessionKey) -> Result<(), BackendError> {

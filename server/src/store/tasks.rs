@@ -11,7 +11,7 @@ use app::domain::{Principal, TaskId, TaskTitle, rules};
 #[tracing::instrument(skip(store, title), err)]
 pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<TaskRecord> {
     let tenant = rules::may_write(by)?;
-    let write = unit::begin_write(store, by).await?;
+    let write = unit::begin_write(store, by, tenant).await?;
     let task = tasks::insert(&*write.txn, tenant, title.as_str(), by.effective().id(), write.now).await?;
     if let Some(imp) = &write.impersonating {
         audit::append_write(&*write.txn, imp, write.now, format!("Added task “{}”", title.as_str())).await?;
@@ -23,7 +23,7 @@ pub async fn add(store: &Store, by: &Principal, title: TaskTitle) -> Result<Task
 #[tracing::instrument(skip(store), err)]
 pub async fn set_done(store: &Store, by: &Principal, id: TaskId, done: bool) -> Result<TaskRecord> {
     let tenant = rules::may_write(by)?;
-    let write = unit::begin_write(store, by).await?;
+    let write = unit::begin_write(store, by, tenant).await?;
     let task = tasks::set_done(&*write.txn, tenant, id, done).await?.ok_or(StoreError::Answer(BackendError::NotFound))?;
     if let Some(imp) = &write.impersonating {
         let verb = if done { "done" } else { "not done" };

@@ -9,9 +9,9 @@ use super::base::Store;
 use super::writer::WriteTransaction;
 use super::changes::{self, Change};
 use super::error::{Context, Result, StoreError};
-use super::tables::{audit, consent, sessions};
+use super::tables::{audit, consent, people, sessions};
 use app::backend::{BackendError, Decide, SessionMove, SessionSecret};
-use app::domain::{ActiveImpersonation, Consent, Event, Principal, Timestamp, UserId};
+use app::domain::{ActiveImpersonation, Consent, Event, Principal, TenantId, Timestamp, UserId};
 use sea_orm::DatabaseTransaction;
 
 /// Locks the subject, decides, stores the events and their audit lines, moves the caller's
@@ -31,7 +31,7 @@ pub async fn decide(store: &Store, subject: UserId, moved: SessionMove, decide: 
             consent::key_grant(&*txn, grant.id, &keys).await?;
         }
     }
-    let tell_here = if events.is_empty() { false } else { changes::queue(&*txn, subject).await? };
+    let tell_here = if events.is_empty() { false } else { changes::queue(&*txn, Change::User(subject)).await? };
     let new_session = move_session(&*txn, &moved, &events, now).await?;
     txn.commit().await.context("committing a consent change")?;
     if tell_here {
@@ -53,40 +53,48 @@ pub async fn record(store: &Store, subject: UserId, happened: impl FnOnce(&Conse
 /// time it happens.
 /// While impersonating, it first locks the user and checks the impersonation still holds under a
 /// grant that allows changes, so a write never follows a committed disallow nor lands after the
-/// window under an earlier time.
+/// window under an earlier time. Every write counts up the tenant's records version.
 pub struct Write {
     pub txn: WriteTransaction,
     pub now: Timestamp,
     /// The impersonation the write is made in, whose audit line the caller appends.
     pub impersonating: Option<ActiveImpersonation>,
+    tenant: TenantId,
 }
 
 impl Write {
-    /// Commits the write; a write made while impersonating also wakes the user's live channels
-    /// (their audit revision moved).
+    /// Commits the write and wakes the live channels showing the tenant's records; a write made
+    /// while impersonating also wakes those showing the user (their audit revision moved).
     pub async fn commit(self, store: &Store) -> Result<()> {
-        let subject = self.impersonating.map(|imp| imp.subject.id());
-        let tell_here = match subject {
-            Some(subject) => changes::queue(&*self.txn, subject).await?,
-            None => false,
-        };
+        let mut told = vec![Change::Tenant(self.tenant)];
+        told.extend(self.impersonating.map(|imp| Change::User(imp.subject.id())));
+        let mut tell_here = false;
+        for change in &told {
+            tell_here = changes::queue(&*self.txn, *change).await?;
+        }
         self.txn.commit().await.context("committing a write")?;
-        if let (true, Some(subject)) = (tell_here, subject) {
-            store.changes.tell(Change::User(subject));
+        if tell_here {
+            told.into_iter().for_each(|change| store.changes.tell(change));
         }
         Ok(())
     }
 }
 
+/// Begins a write to `tenant`'s records by `by`, whom the rules let write there (`rules::may_write`).
 #[tracing::instrument(skip(store), err)]
-pub async fn begin_write(store: &Store, by: &Principal) -> Result<Write> {
+pub async fn begin_write(store: &Store, by: &Principal, tenant: TenantId) -> Result<Write> {
     let txn = store.begin_writing().await.context("beginning a write")?;
-    let Principal::Impersonating(imp) = by else { return Ok(Write { txn, now: store.now(), impersonating: None }) };
+    let Principal::Impersonating(imp) = by else {
+        people::count_records_change(&*txn, tenant).await?;
+        return Ok(Write { txn, now: store.now(), impersonating: None, tenant });
+    };
     consent::lock(&*txn, imp.subject.id()).await?;
+    // After the consent's lock, as every change that takes both does, so none waits on another.
+    people::count_records_change(&*txn, tenant).await?;
     let record = consent::load(&*txn, imp.subject.id()).await?;
     let now = record.consent.decision_time(store.now());
     record.consent.may_still_write(imp.id, now)?;
-    Ok(Write { txn, now, impersonating: Some(*imp) })
+    Ok(Write { txn, now, impersonating: Some(*imp), tenant })
 }
 
 /// Moves the caller's session as part of a consent change, under a fresh secret when it stays

@@ -9,7 +9,7 @@ use super::streams::Slot;
 use app::api::types::{LivePush, LiveStatus, Watcher};
 use crate::store::changes::Change;
 use app::backend::{Backend, RequestSession, SessionSecret};
-use app::domain::{Account, Principal, Timestamp, UserId};
+use app::domain::{Account, Principal, TenantId, Timestamp, UserId};
 use tokio::sync::broadcast::error::RecvError;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -56,14 +56,14 @@ struct Cursor {
     /// When to re-check without being woken: the next window end this stream knows of, or the
     /// safety re-check.
     wake_at: Option<tokio::time::Instant>,
-    /// Whose changes wake it: the user shown, or anyone's (a super admin's own pages show everyone).
-    watching: Option<UserId>,
+    /// Whose changes wake it.
+    shows: Shows,
     _slot: Slot,
 }
 
 fn pushes(state: AppState, secret: SessionSecret, slot: Slot) -> impl Stream<Item = Result<Event, Infallible>> {
     let changes = state.store.changes().subscribe();
-    let cursor = Cursor { state, secret, changes, last: None, wake_at: None, watching: None, _slot: slot };
+    let cursor = Cursor { state, secret, changes, last: None, wake_at: None, shows: Shows::Everyone, _slot: slot };
     stream::unfold(cursor, |mut cursor| async move {
         loop {
             if let Some(wake_at) = cursor.wake_at {
@@ -103,7 +103,7 @@ impl Cursor {
 
     /// Decides what wakes the stream next, from what it shows now.
     fn plan(&mut self, principal: &Principal, now: Timestamp) {
-        self.watching = if principal.as_super_admin().is_some() { None } else { Some(principal.effective().id()) };
+        self.shows = Shows::of(principal);
         let recheck = self.state.settings.live.recheck;
         let window_end = principal.impersonation().map(|imp| now.until(imp.ends_at)).unwrap_or(recheck);
         self.wake_at = Some(tokio::time::Instant::now() + recheck.min(window_end));
@@ -115,7 +115,7 @@ impl Cursor {
             tokio::select! {
                 () = tokio::time::sleep_until(wake_at) => return,
                 heard = self.changes.recv() => match heard {
-                    Ok(Change::User(user)) if self.watching.is_some_and(|w| w != user) => continue,
+                    Ok(change) if !self.shows.shown(change) => continue,
                     Ok(_) | Err(RecvError::Lagged(_)) => return,
                     // No more changes will come (the store is gone): only the clock wakes it.
                     Err(RecvError::Closed) => {
@@ -125,5 +125,49 @@ impl Cursor {
                 },
             }
         }
+    }
+}
+
+/// What a stream's page shows, so which changes wake it.
+#[derive(Debug, PartialEq, Eq)]
+enum Shows {
+    /// A super admin's own pages: every user's consent (the switcher, the audit log), no tenant's records.
+    Everyone,
+    /// One user's consent and their tenant's records: the user's own pages, or an impersonator's.
+    User { id: UserId, tenant: Option<TenantId> },
+}
+
+impl Shows {
+    fn of(principal: &Principal) -> Shows {
+        match principal.as_super_admin() {
+            Some(_) => Shows::Everyone,
+            None => Shows::User { id: principal.effective().id(), tenant: principal.effective().tenant() },
+        }
+    }
+
+    fn shown(&self, change: Change) -> bool {
+        match (self, change) {
+            (_, Change::Everything) | (Shows::Everyone, Change::User(_)) => true,
+            (Shows::Everyone, Change::Tenant(_)) => false,
+            (Shows::User { id, .. }, Change::User(user)) => *id == user,
+            (Shows::User { tenant, .. }, Change::Tenant(changed)) => *tenant == Some(changed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_woken_by_the_changes_it_shows_and_no_others() {
+        let (ann, bob) = (UserId::from_uuid(uuid::Uuid::new_v4()), UserId::from_uuid(uuid::Uuid::new_v4()));
+        let (acme, globex) = (TenantId::from_uuid(uuid::Uuid::new_v4()), TenantId::from_uuid(uuid::Uuid::new_v4()));
+        let anns = Shows::User { id: ann, tenant: Some(acme) };
+        assert!(anns.shown(Change::User(ann)) && anns.shown(Change::Tenant(acme)) && anns.shown(Change::Everything));
+        assert!(!anns.shown(Change::User(bob)), "a colleague's consent");
+        assert!(!anns.shown(Change::Tenant(globex)), "another tenant's records");
+        assert!(Shows::Everyone.shown(Change::User(bob)) && Shows::Everyone.shown(Change::Everything));
+        assert!(!Shows::Everyone.shown(Change::Tenant(acme)), "a super admin's own pages show no tenant's records");
     }
 }

@@ -92,3 +92,17 @@ async fn instances_starting_together_on_an_empty_database_all_start() {
         assert!(started.is_ok(), "each instance migrates or finds it done: {:?}", started.err());
     }
 }
+
+#[tokio::test]
+async fn a_task_added_on_one_instance_reaches_the_impersonators_open_page_on_another() {
+    let Some((a, b)) = two_instances().await else { return };
+    let ann = a.log_in(ANN).await;
+    ann.allows().await;
+    let ada = b.log_in(ADA).await;
+    ada.starts_impersonating(a.id(ANN)).await;
+    let mut page_on_b = Events::open(&ada).await;
+    let before = page_on_b.next(Duration::from_secs(10)).await.expect("a first message");
+    let _: app::api::types::Task = ann.ok("tasks/add", &[("title", "Written on A")]).await;
+    let after = page_on_b.next(Duration::from_secs(30)).await.expect("B pushes the task added on A");
+    assert!(after.revision > before.revision, "the home page re-reads: {} then {}", before.revision, after.revision);
+}

@@ -166,3 +166,38 @@ async fn a_change_is_pushed_to_the_channels_showing_it_without_waiting_for_a_rec
     // Bob's page shows nothing of Ann's: nothing woke it, so nothing came.
     assert_eq!(bob.next(Duration::from_secs(2)).await, None, "after {bobs_first:?}");
 }
+
+#[tokio::test]
+async fn a_task_the_user_adds_reaches_their_impersonators_open_page_at_once() {
+    let app = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
+    let ann = app.log_in(ANN).await;
+    ann.allows().await;
+    let ada = app.log_in(ADA).await;
+    ada.starts_impersonating(app.id(ANN)).await;
+    let mut impersonator = Events::open(&ada).await;
+    let first = impersonator.next(Duration::from_secs(10)).await.expect("a first message");
+    let _: app::api::types::Task = ann.ok("tasks/add", &[("title", "Written by Ann meanwhile")]).await;
+    let next = impersonator.next(Duration::from_secs(30)).await.expect("the new task is pushed, not found by a re-check");
+    assert!(next.revision > first.revision, "the home page re-reads: {} then {}", first.revision, next.revision);
+    assert!(matches!(next.status, LiveStatus::Impersonating { .. }), "{next:?}");
+}
+
+#[tokio::test]
+async fn a_colleagues_task_reaches_the_users_open_page_and_no_other_tenants() {
+    let app = TestApp::spawn_with(|s| s.live.recheck = Duration::from_secs(150)).await;
+    let mut ann = Events::open(&app.log_in(ANN).await).await;
+    let mut gus = Events::open(&app.log_in(GUS).await).await;
+    let anns_first = ann.next(Duration::from_secs(10)).await.expect("Ann's first message");
+    let guss_first = gus.next(Duration::from_secs(10)).await.expect("Gus's first message");
+    let bob = app.log_in(BOB).await;
+
+    let task: app::api::types::Task = bob.ok("tasks/add", &[("title", "Written by Bob")]).await;
+    let added = ann.next(Duration::from_secs(30)).await.expect("Bob's new task is pushed to Ann's page");
+    assert!(added.revision > anns_first.revision, "{} then {}", anns_first.revision, added.revision);
+
+    let _: app::api::types::Task = bob.ok("tasks/set-done", &[("task", &task.id.to_string()), ("done", "true")]).await;
+    let ticked = ann.next(Duration::from_secs(30)).await.expect("Bob's tick is pushed to Ann's page");
+    assert!(ticked.revision > added.revision, "{} then {}", added.revision, ticked.revision);
+
+    assert_eq!(gus.next(Duration::from_secs(2)).await, None, "Globex's page shows nothing of Acme's, after {guss_first:?}");
+}

@@ -7,7 +7,7 @@
 
 use crate::helpers::*;
 use sea_orm::sea_query::{Alias, Query};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, Database, EntityTrait, Set};
 use sea_orm_migration::MigratorTrait;
 use server::db::entities::{grant, tenant, user};
 use server::db::migration::Migrator;
@@ -58,6 +58,17 @@ async fn old_grant(db: &impl ConnectionTrait, user: Uuid, duration: std::time::D
     id
 }
 
+/// A tenant as the schema of the time stores it (no column added since: an insert through the
+/// entity would name them).
+async fn old_tenant(db: &impl ConnectionTrait, id: Uuid, name: &str) {
+    let insert = Query::insert()
+        .into_table(tenant::Entity)
+        .columns([tenant::Column::Id, tenant::Column::Name, tenant::Column::CreatedAt])
+        .values_panic([id.into(), name.into(), to_db_time(T0).into()])
+        .to_owned();
+    db.execute(db.get_database_backend().build(&insert)).await.expect("an old tenant");
+}
+
 #[tokio::test]
 async fn grants_from_before_users_chose_their_terms_keep_their_windows_after_the_upgrade() {
     let _limit = TimeLimit::start();
@@ -65,7 +76,7 @@ async fn grants_from_before_users_chose_their_terms_keep_their_windows_after_the
     let db = Database::connect(&url).await.expect("connects");
     Migrator::up(&db, Some(BEFORE_TERMS)).await.expect("the earlier schema");
     let tenant = Uuid::new_v4();
-    tenant::ActiveModel { id: Set(tenant), name: Set("Acme".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    old_tenant(&db, tenant, "Acme").await;
     let (ann, bob) = (person(&db, Some(tenant), "ann@acme.test", "user").await, person(&db, Some(tenant), "bob@acme.test", "user").await);
     let ada = person(&db, None, "ada@vendor.test", "super_admin").await;
     // Given under a configured two hours and started 1 234 ms after the allow; and one never started.
@@ -104,7 +115,7 @@ async fn a_session_opened_before_sessions_belonged_to_a_password_still_works_aft
     let db = Database::connect(&url).await.expect("connects");
     Migrator::up(&db, Some(BEFORE_PASSWORD_VERSION)).await.expect("the earlier schema");
     let tenant = Uuid::new_v4();
-    tenant::ActiveModel { id: Set(tenant), name: Set("Early Co".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    old_tenant(&db, tenant, "Early Co").await;
     let early = person(&db, Some(tenant), "early@early.test", "user").await;
     let secret = app::backend::SessionSecret::from_random_bytes([7; 32]);
     old_session(&db, &secret, early, [to_db_time(T0).into(), to_db_time(T0.plus(HOUR)).into(), to_db_time(T0).into()]).await;
@@ -136,7 +147,7 @@ async fn times_stored_before_they_had_one_shape_sort_as_times_after_the_upgrade(
     let db = Database::connect(&url).await.expect("connects");
     Migrator::up(&db, Some(BEFORE_SORTABLE_TIMES)).await.expect("the earlier schema");
     let tenant = Uuid::new_v4();
-    tenant::ActiveModel { id: Set(tenant), name: Set("Early Co".into()), created_at: Set(to_db_time(T0)) }.insert(&db).await.expect("a tenant");
+    old_tenant(&db, tenant, "Early Co").await;
     let early = person(&db, Some(tenant), "early@early.test", "user").await;
     for (title, at) in [("first", "2026-11-27T12:00:00.7Z"), ("second", "2026-11-27T12:00:00.72Z")] {
         let mut insert = Query::insert();

@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// Counts every write to the tenant's records (see the `records_version` migration).
+    pub records_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod grants_by_user;
 mod initial;
 mod latest_grant;
 mod password_version;
+mod records_version;
 mod sortable_times;
 pub(crate) mod switcher_keys;
 mod user_terms;
@@ -17,6 +18,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration), Box::new(user_terms::Migration), Box::new(password_version::Migration), Box::new(latest_grant::Migration), Box::new(sortable_times::Migration)]
+        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration), Box::new(user_terms::Migration), Box::new(password_version::Migration), Box::new(latest_grant::Migration), Box::new(sortable_times::Migration), Box::new(records_version::Migration)]
     }
 }

@@ -499,7 +499,7 @@ mod stored {
 
     async fn user(db: &DatabaseConnection) -> UserId {
         let tenant = Uuid::new_v4();
-        tenant::ActiveModel { id: Set(tenant), name: Set("Acme".to_owned()), created_at: Set(to_db_time(T0)) }.insert(db).await.expect("a tenant");
+        tenant::ActiveModel { id: Set(tenant), name: Set("Acme".to_owned()), created_at: Set(to_db_time(T0)), records_version: Set(0) }.insert(db).await.expect("a tenant");
         let id = Uuid::new_v4();
         user::ActiveModel {
             id: Set(id),

@@ -109,9 +109,36 @@ pub async fn tenant_named(conn: &impl ConnectionTrait, name: &str) -> Result<Opt
 
 pub async fn insert_tenant(conn: &impl ConnectionTrait, name: &str, now: Timestamp) -> Result<TenantId> {
     let id = TenantId::from_uuid(Uuid::new_v4());
-    tenant::ActiveModel { id: Set(id.uuid()), name: Set(name.to_owned()), created_at: Set(to_db_time(now)) }
+    tenant::ActiveModel { id: Set(id.uuid()), name: Set(name.to_owned()), created_at: Set(to_db_time(now)), records_version: Set(0) }
         .insert(conn)
         .await
         .context("creating a tenant")?;
     Ok(id)
+}
+
+/// Counts a write to the tenant's records, holding the tenant's row until the transaction ends
+/// (so versions rise in commit order); `NotFound` without the tenant.
+pub async fn count_records_change(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<()> {
+    let counted = tenant::Entity::update_many()
+        .col_expr(tenant::Column::RecordsVersion, Expr::col(tenant::Column::RecordsVersion).add(1))
+        .filter(tenant::Column::Id.eq(tenant.uuid()))
+        .exec(conn)
+        .await
+        .context("counting a change to a tenant's records")?;
+    if counted.rows_affected == 0 {
+        return Err(BackendError::NotFound.into());
+    }
+    Ok(())
+}
+
+/// How many writes the tenant's records have had (0 for a tenant that is gone).
+pub async fn records_version(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<i64> {
+    let version: Option<i64> = tenant::Entity::find_by_id(tenant.uuid())
+        .select_only()
+        .column(tenant::Column::RecordsVersion)
+        .into_tuple()
+        .one(conn)
+        .await
+        .context("reading a tenant's records version")?;
+    Ok(version.unwrap_or(0))
 }
