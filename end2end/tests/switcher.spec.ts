@@ -59,11 +59,14 @@ test("a super admin impersonates a user who allows it, while the user keeps work
   await finn.page.getByLabel("New task").fill(`Written by Finn meanwhile ${run}`);
   await finn.page.getByRole("button", { name: "Add task" }).click();
   await expect(finn.page.getByText(`Written by Finn meanwhile ${run}`)).toBeVisible();
+  // The impersonator sees what the user sees: the open page shows the new task without a reload.
+  await expect(ada.page.getByText(`Written by Finn meanwhile ${run}`)).toBeVisible();
 
   // The impersonator works as the user; the audit log will say it was Ada.
   await ada.page.getByLabel("New task").fill(`Written by support as Finn ${run}`);
   await ada.page.getByRole("button", { name: "Add task" }).click();
   await expect(ada.page.getByText(`Written by support as Finn ${run}`)).toBeVisible();
+  await expect(finn.page.getByText(`Written by support as Finn ${run}`)).toBeVisible();
 
   // The user disallows: the impersonator's open page leaves by itself and says why.
   await finn.openProfile();
@@ -190,12 +193,7 @@ test("what a super admin types before the switcher is interactive is kept, and s
   await ada.logIn("ada@vendor.test");
 
   // The switcher arrives from the server; its front end is held back while Ada types.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await ada.page.route("**/*.wasm", async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await ada.holdFrontEnd();
   await ada.page.goto("/impersonate");
   await expect(ada.page.getByRole("row", { name: /Ivy Pole/ })).not.toHaveCount(0);
   await ada.page.getByLabel("Search users").fill(email);
