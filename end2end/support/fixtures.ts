@@ -88,6 +88,20 @@ export class Person {
     await hydrated(this.page);
   }
 
+  /**
+   * Holds back the page's front end (its WASM) from the next load on, so the test can act on the
+   * server-rendered page before hydration; the returned function lets it load.
+   */
+  async holdFrontEnd(): Promise<() => void> {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await this.page.route("**/*.wasm", async (route) => {
+      await held;
+      await route.continue();
+    });
+    return release;
+  }
+
   async openProfile(): Promise<void> {
     // The menu opens only once the page is interactive; a click before that would go nowhere.
     await this.hydrated();

@@ -201,12 +201,7 @@ test("a change made while the page loads shows once the page is interactive", as
   await ada.logIn("ada@vendor.test");
 
   // Nora's profile is drawn by the server, and its front end held back while Ada starts.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await nora.page.route("**/*.wasm", async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await nora.holdFrontEnd();
   await nora.page.goto("/profile");
   await expect(nora.page.getByText("Allowed.", { exact: true })).toBeVisible();
   await ada.impersonate(email, "Nora Lind");
