@@ -94,7 +94,7 @@ fn listen(impersonating: bool) {
     let watchers = super::Watchers::use_();
     let clock = use_context::<ServerClock>();
     Effect::new(move |_| {
-        let Ok(source) = web_sys::EventSource::new("/api/events") else { return };
+        let Ok(source) = web_sys::EventSource::new(crate::api::live::LIVE_CHANNEL) else { return };
         let last_revision = StoredValue::new(None::<i64>);
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let Some(text) = event.data().as_string() else { return };

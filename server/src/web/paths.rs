@@ -14,7 +14,7 @@ pub const FRONT_END_DIR: &str = "pkg";
 const BROWSERS_DEFAULT_ICON: &str = "/favicon.ico";
 
 /// The live channel: server-sent events an open page keeps open.
-pub const LIVE_CHANNEL: &str = "/api/events";
+pub use app::api::live::LIVE_CHANNEL;
 
 /// Whether a request is someone using their session, which keeps it from idling out. An open page
 /// asks two things on its own, with nobody at the screen: it (re)opens the live channel (a
