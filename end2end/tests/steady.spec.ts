@@ -211,3 +211,23 @@ test("a change made while the page loads shows once the page is interactive", as
   // The live channel's first message finds the page drawn before the start: it reads again.
   await expect(nora.page.getByText("Being impersonated by Ada Admin")).toBeVisible();
 });
+
+test("a task a colleague adds while the home page loads shows once the page is interactive", async ({ people }) => {
+  const tenant = `Loading Co ${Date.now().toString(36)}`;
+  const [oskar, petra] = await Promise.all([people(), people()]);
+  await oskar.logIn(await newUser("normal", "Oskar Lund", tenant));
+  await petra.logIn(await newUser("normal", "Petra Holm", tenant));
+
+  // Oskar's home is drawn by the server, and its front end held back while Petra adds a task.
+  const release = await oskar.holdFrontEnd();
+  await oskar.page.goto("/");
+  await expect(oskar.page.getByText("No tasks yet")).toBeVisible();
+  await petra.page.getByLabel("New task").fill("Added while Oskar's page loads");
+  await petra.page.getByRole("button", { name: "Add task" }).click();
+  await expect(petra.page.getByText("Added while Oskar's page loads")).toBeVisible();
+  release();
+  await oskar.hydrated();
+
+  // The live channel's first message finds the page drawn before the task: it reads again.
+  await expect(oskar.page.getByText("Added while Oskar's page loads")).toBeVisible();
+});

@@ -168,8 +168,9 @@ pub struct Task {
 /// The home page: a tenant's records, or the start page of a super admin in their own session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Home {
-    /// `read_only` says why the viewer may not change the records (a view-only impersonation).
-    Tenant { tenant_name: String, tasks: Vec<Task>, read_only: Option<String> },
+    /// `read_only` says why the viewer may not change the records (a view-only impersonation);
+    /// `revision`: the live channel's revision the tasks were read at.
+    Tenant { tenant_name: String, tasks: Vec<Task>, read_only: Option<String>, revision: i64 },
     SuperAdmin,
 }
 
@@ -204,7 +205,8 @@ pub struct AuditEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LivePush {
     pub status: LiveStatus,
-    /// Changes whenever something the page shows may have changed (a consent, an impersonation).
+    /// Changes whenever something the page shows may have changed (a consent, an impersonation,
+    /// the tenant's records).
     pub revision: i64,
     pub server_now: Timestamp,
     /// Who is impersonating the user now, for the user's own pages (empty on anyone else's).

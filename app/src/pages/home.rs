@@ -30,10 +30,12 @@ pub fn HomePage() -> impl IntoView {
         {data.view(move |home| {
             // Whose home this is does not change while the page is open: a session that moves into
             // or out of an impersonation reloads the page (see the live channel).
-            if home.with_untracked(|h| matches!(h, Home::SuperAdmin)) {
-                view! { <SuperAdminHome /> }.into_any_sync()
-            } else {
-                view! { <TenantHome home add set_done /> }.into_any_sync()
+            match home.with_untracked(|h| match h { Home::Tenant { revision, .. } => Some(*revision), Home::SuperAdmin => None }) {
+                None => view! { <SuperAdminHome /> }.into_any_sync(),
+                Some(revision) => {
+                    refresh.drawn_at(revision);
+                    view! { <TenantHome home add set_done /> }.into_any_sync()
+                }
             }
         })}
     }

@@ -106,7 +106,7 @@ mod tests {
             created_by: "Ann".to_owned(),
             created_at: Timestamp::from_unix_millis(0),
         };
-        Home::Tenant { tenant_name: "Acme".to_owned(), tasks: vec![task], read_only: None }
+        Home::Tenant { tenant_name: "Acme".to_owned(), tasks: vec![task], read_only: None, revision: 0 }
     }
 
     #[test]

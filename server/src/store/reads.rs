@@ -1,14 +1,17 @@
 //! What the pages read, put together from the tables: a user's profile and the audit log, with
 //! the names of the people on them; and, for checking the rules afterwards, everything stored.
 
-use super::error::Result;
+use super::error::{Context, Result};
+use super::sql_once::SqlOnce;
+use crate::db::entities::{audit_event, tenant};
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::consent::InHistory;
 use super::tables::{audit, consent, people};
 use app::backend::{AuditRecord, ConsentRecord, HistoryRecord};
 use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
-use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Role, Timestamp, UserId};
+use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Principal, Role, Timestamp, UserId};
 use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
 use std::collections::{HashMap, HashSet};
 
 /// The profile's read: a user's consent (as [`consent::load`]) and their impersonations, newest
@@ -146,4 +149,35 @@ pub async fn stored_records(conn: &impl ConnectionTrait) -> Result<StoredRecords
     strays += impersonations.values().map(|i| i.len() as u64).sum::<u64>();
     strays += logs.iter().filter(|(id, _)| !people.iter().any(|p| p.id == id.uuid())).map(|(_, l)| l.len() as u64).sum::<u64>();
     Ok(StoredRecords { histories, logs, super_admins, audit, unreadable_audit_lines, strays })
+}
+
+/// Where the data a page shows to `principal` stands (see `Backend::revision`), in one statement:
+/// the latest audit line about the user the page shows (about anyone, for a super admin in their
+/// own session) plus the records version of their tenant. Both only rise, so the sum moves
+/// whenever either does.
+pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Result<i64> {
+    let Some(tenant) = principal.effective().tenant() else { return audit::revision(conn, principal).await };
+    static SQL: SqlOnce = SqlOnce::new();
+    let subject = principal.effective().id();
+    let statement = SQL.statement(conn.get_database_backend(), revision_query, [subject.uuid().into(), tenant.uuid().into()]);
+    let row = conn.query_one(statement).await.context("reading the revision")?;
+    Ok(row.map(|row| row.try_get::<i64>("", "revision")).transpose().context("reading the revision")?.unwrap_or(0))
+}
+
+/// The latest audit line about a user plus their tenant's records version; the values are the
+/// user's id and the tenant's (the zeros are written into the text, not bound).
+fn revision_query() -> SelectStatement {
+    let latest_line = Query::select()
+        .expr(Func::coalesce([Expr::col(audit_event::Column::Id).max(), Expr::cust("0")]))
+        .from(audit_event::Entity)
+        .and_where(Expr::col(audit_event::Column::SubjectId).eq(uuid::Uuid::nil()))
+        .to_owned();
+    let records = Query::select()
+        .column(tenant::Column::RecordsVersion)
+        .from(tenant::Entity)
+        .and_where(Expr::col(tenant::Column::Id).eq(uuid::Uuid::nil()))
+        .to_owned();
+    let sub = |query: SelectStatement| SimpleExpr::SubQuery(None, Box::new(query.into_sub_query_statement()));
+    let sum = Expr::expr(sub(latest_line)).add(Func::coalesce([sub(records), Expr::cust("0")]));
+    Query::select().expr_as(sum, Alias::new("revision")).to_owned()
 }

@@ -89,7 +89,8 @@ pub async fn begin_write(store: &Store, by: &Principal, tenant: TenantId) -> Res
         return Ok(Write { txn, now: store.now(), impersonating: None, tenant });
     };
     consent::lock(&*txn, imp.subject.id()).await?;
-    // After the consent's lock, as every change that takes both does, so none waits on another.
+    // After the consent's lock, as every change that takes both does, so no two wait on each
+    // other in a cycle.
     people::count_records_change(&*txn, tenant).await?;
     let record = consent::load(&*txn, imp.subject.id()).await?;
     let now = record.consent.decision_time(store.now());

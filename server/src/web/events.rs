@@ -1,7 +1,7 @@
 //! The live channel: server-sent events telling an open page that its session's standing or the
 //! data it shows changed. A connection re-resolves its session (the rules decide afresh, from the
-//! database, so every instance agrees) when a change to the user it shows is pushed (see
-//! `store::changes`), when a window it knows of ends, and otherwise only every `LIVE_RECHECK`;
+//! database, so every instance agrees) when a change it shows is pushed (to the user it shows or
+//! their tenant's records: see `store::changes`), when a window it knows of ends, and otherwise only every `LIVE_RECHECK`;
 //! it sends a message only when something changed.
 
 use super::AppState;
@@ -56,7 +56,7 @@ struct Cursor {
     /// When to re-check without being woken: the next window end this stream knows of, or the
     /// safety re-check.
     wake_at: Option<tokio::time::Instant>,
-    /// Whose changes wake it.
+    /// Which changes wake it.
     shows: Shows,
     _slot: Slot,
 }

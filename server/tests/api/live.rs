@@ -201,3 +201,19 @@ async fn a_colleagues_task_reaches_the_users_open_page_and_no_other_tenants() {
 
     assert_eq!(gus.next(Duration::from_secs(2)).await, None, "Globex's page shows nothing of Acme's, after {guss_first:?}");
 }
+
+#[tokio::test]
+async fn the_home_page_says_the_revision_its_tasks_were_read_at_so_a_write_while_it_loads_is_not_missed() {
+    let app = TestApp::spawn().await;
+    let ann = app.log_in(ANN).await;
+    let read_at = |home: app::api::types::Home| match home {
+        app::api::types::Home::Tenant { revision, .. } => revision,
+        app::api::types::Home::SuperAdmin => panic!("a tenant's home page"),
+    };
+    let drawn = read_at(ann.ok("home", &[]).await);
+    let _: app::api::types::Task = app.log_in(BOB).await.ok("tasks/add", &[("title", "Written while Ann's page loads")]).await;
+    let mut events = Events::open(&ann).await;
+    let first = events.next(Duration::from_secs(10)).await.expect("a first message");
+    assert!(first.revision > drawn, "the page compares the two and re-reads: {drawn} then {}", first.revision);
+    assert_eq!(read_at(ann.ok("home", &[]).await), first.revision, "the re-read is at the channel's revision");
+}

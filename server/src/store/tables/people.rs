@@ -130,15 +130,3 @@ pub async fn count_records_change(conn: &impl ConnectionTrait, tenant: TenantId)
     }
     Ok(())
 }
-
-/// How many writes the tenant's records have had (0 for a tenant that is gone).
-pub async fn records_version(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<i64> {
-    let version: Option<i64> = tenant::Entity::find_by_id(tenant.uuid())
-        .select_only()
-        .column(tenant::Column::RecordsVersion)
-        .into_tuple()
-        .one(conn)
-        .await
-        .context("reading a tenant's records version")?;
-    Ok(version.unwrap_or(0))
-}
