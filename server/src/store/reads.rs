@@ -1,5 +1,6 @@
 //! What the pages read, put together from the tables: a user's profile and the audit log, with
-//! the names of the people on them; and, for checking the rules afterwards, everything stored.
+//! the names of the people on them; the live channel's revision; and, for checking the rules
+//! afterwards, everything stored.
 
 use super::error::{Context, Result};
 use super::sql_once::SqlOnce;

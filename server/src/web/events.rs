@@ -1,8 +1,8 @@
 //! The live channel: server-sent events telling an open page that its session's standing or the
 //! data it shows changed. A connection re-resolves its session (the rules decide afresh, from the
 //! database, so every instance agrees) when a change it shows is pushed (to the user it shows or
-//! their tenant's records: see `store::changes`), when a window it knows of ends, and otherwise only every `LIVE_RECHECK`;
-//! it sends a message only when something changed.
+//! their tenant's records: see `store::changes`), when a window it knows of ends, and otherwise
+//! only every `LIVE_RECHECK`; it sends a message only when something changed.
 
 use super::AppState;
 use super::streams::Slot;
