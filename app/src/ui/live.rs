@@ -1,9 +1,9 @@
 //! The live channel: server-sent events that keep an open page true without a click.
 //!
 //! The server pushes the session's standing and a revision number that changes whenever a consent
-//! or impersonation that the page shows changes, or the tenant's records do. Pages re-read their data when the revision moves;
-//! an impersonator whose impersonation ended is sent back to the switcher, where the server says
-//! why. The server refuses regardless: this only spares people from acting on a stale page.
+//! or impersonation that the page shows changes, or the tenant's records do. Pages re-read their
+//! data when the revision moves; an impersonator whose impersonation ended is sent back to the
+//! switcher, where the server says why. The server refuses regardless: this only spares people from acting on a stale page.
 
 use crate::api::types::LiveStatus;
 #[cfg(feature = "hydrate")]

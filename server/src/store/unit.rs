@@ -70,6 +70,7 @@ impl Write {
         told.extend(self.impersonating.map(|imp| Change::User(imp.subject.id())));
         let mut tell_here = false;
         for change in &told {
+            // The same answer for each: whether this database delivers changes itself.
             tell_here = changes::queue(&*self.txn, *change).await?;
         }
         self.txn.commit().await.context("committing a write")?;

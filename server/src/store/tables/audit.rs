@@ -6,8 +6,8 @@ use crate::db::entities::audit_event;
 use crate::db::to_db_time;
 use crate::store::rows::duration_ms;
 use crate::store::error::{Context, Result};
-use app::domain::{ActiveImpersonation, AuditKind, Event, GrantId, Page, Principal, Timestamp, UserId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use app::domain::{ActiveImpersonation, AuditKind, Event, GrantId, Page, Timestamp, UserId};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, PaginatorTrait, QueryOrder, QuerySelect, Set};
 
 /// An audit line with what every line has; the rest is filled in by the caller.
 fn line(at: Timestamp, kind: AuditKind, subject: UserId, grant: GrantId) -> audit_event::ActiveModel {
@@ -94,12 +94,10 @@ pub async fn every_line(conn: &impl ConnectionTrait) -> Result<Vec<audit_event::
     audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(conn).await.context("reading the whole audit log")
 }
 
-/// The id of the latest audit event a page showing `principal`'s data depends on.
-pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Result<i64> {
-    let mut query = audit_event::Entity::find().select_only().column_as(audit_event::Column::Id.max(), "latest");
-    if principal.as_super_admin().is_none() {
-        query = query.filter(audit_event::Column::SubjectId.eq(principal.effective().id().uuid()));
-    }
+/// The id of the latest audit event about anyone: a super admin's own pages show everyone's.
+/// (A user's pages add their tenant's records to theirs: `reads::revision`.)
+pub async fn latest_id(conn: &impl ConnectionTrait) -> Result<i64> {
+    let query = audit_event::Entity::find().select_only().column_as(audit_event::Column::Id.max(), "latest");
     let latest: Option<Option<i64>> = query.into_tuple().one(conn).await.context("reading the revision")?;
     Ok(latest.flatten().unwrap_or(0))
 }
