@@ -15,11 +15,11 @@ use {
 #[server(endpoint = "home")]
 pub async fn load_home() -> Result<Home, ApiError> {
     let session = authenticate()?;
-    let Ok(tenant) = crate::domain::rules::records_tenant(&session.principal) else { return Ok(Home::SuperAdmin) };
-    let s = services()?;
-    // Before the tasks, so a write between the two reads makes the page re-read rather than miss it.
-    let revision = s.backend.revision(&session.principal).await?;
-    let tasks = s.backend.tasks(tenant).await?.into_iter().map(views::task).collect();
+    if crate::domain::rules::records_tenant(&session.principal).is_err() {
+        return Ok(Home::SuperAdmin);
+    }
+    let (tasks, revision) = services()?.backend.tasks(&session.principal).await?;
+    let tasks = tasks.into_iter().map(views::task).collect();
     let tenant_name = views::tenant_name(&session);
     let read_only = crate::domain::rules::may_write(&session.principal).err().map(|refusal| refusal.to_string());
     Ok(Home::Tenant { tenant_name, tasks, read_only, revision })

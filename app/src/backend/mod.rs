@@ -13,7 +13,7 @@ pub use context::{ClientAddress, RequestSession, Services};
 pub use records::{AuditRecord, ConsentRecord, EndedImpersonation, HistoryRecord, Person, TaskRecord};
 pub use session::{SessionCookie, SessionKey, SessionSecret};
 
-use crate::domain::{Consent, Decision, Email, ImpersonationId, NewPassword, Page, Principal, Search, TaskId, TaskTitle, TenantId, Timestamp, UserId};
+use crate::domain::{Consent, Decision, Email, ImpersonationId, NewPassword, Page, Principal, Search, TaskId, TaskTitle, Timestamp, UserId};
 use crate::domain::Refusal;
 use std::net::IpAddr;
 
@@ -105,7 +105,9 @@ pub trait Backend: Send + Sync {
     /// Why the impersonation this session was last in has ended, if it ended without the session leaving it.
     async fn end_notice(&self, session: &SessionKey) -> Result<Option<EndedImpersonation>, BackendError>;
 
-    async fn tasks(&self, tenant: TenantId) -> Result<Vec<TaskRecord>, BackendError>;
+    /// The tasks `reader` works on (their tenant's, oldest first) and the revision (as
+    /// [`Backend::revision`]) they were read at: one read, so no write can fall between the two.
+    async fn tasks(&self, reader: &Principal) -> Result<(Vec<TaskRecord>, i64), BackendError>;
     /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
     /// Writes take their time once their transaction holds its locks (see [`Decide`]).
     async fn add_task(&self, by: &Principal, title: TaskTitle) -> Result<TaskRecord, BackendError>;

@@ -123,8 +123,8 @@ impl Backend for Store {
         Ok(resolve::end_notice(self, session).await?)
     }
 
-    async fn tasks(&self, tenant: TenantId) -> Result<Vec<TaskRecord>, BackendError> {
-        Ok(tables::tasks::of_tenant(self.db(), tenant).await?)
+    async fn tasks(&self, reader: &Principal) -> Result<(Vec<TaskRecord>, i64), BackendError> {
+        Ok(reads::tasks(self.db(), reader).await?)
     }
 
     async fn add_task(&self, by: &Principal, title: TaskTitle) -> Result<TaskRecord, BackendError> {

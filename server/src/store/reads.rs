@@ -1,18 +1,18 @@
 //! What the pages read, put together from the tables: a user's profile and the audit log, with
-//! the names of the people on them; the live channel's revision; and, for checking the rules
-//! afterwards, everything stored.
+//! the names of the people on them; the live channel's revision, alone or with the home page's
+//! tasks; and, for checking the rules afterwards, everything stored.
 
 use super::error::{Context, Result};
 use super::sql_once::SqlOnce;
-use crate::db::entities::{audit_event, tenant};
+use crate::db::entities::{audit_event, task, tenant, user};
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::consent::InHistory;
 use super::tables::{audit, consent, people};
-use app::backend::{AuditRecord, ConsentRecord, HistoryRecord};
-use app::domain::rules::{AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
-use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Principal, Role, Timestamp, UserId};
-use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Alias, Expr, Func, Query, SelectStatement, SimpleExpr};
+use app::backend::{AuditRecord, ConsentRecord, HistoryRecord, TaskRecord};
+use app::domain::rules::{self, AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
+use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Principal, Role, TaskId, Timestamp, UserId};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
 use std::collections::{HashMap, HashSet};
 
 /// The profile's read: a user's consent (as [`consent::load`]) and their impersonations, newest
@@ -165,20 +165,81 @@ pub async fn revision(conn: &impl ConnectionTrait, principal: &Principal) -> Res
     Ok(row.map(|row| row.try_get::<i64>("", "revision")).transpose().context("reading the revision")?.unwrap_or(0))
 }
 
+/// The home page's read: the tasks of the tenant `reader` works on, oldest first, with their
+/// authors' names, and the revision (as [`revision`]) on every row. One statement reads from one
+/// snapshot, so the revision is exactly the one the tasks were read at: a write cannot fall
+/// between the two. The tenant's own row starts the join, so a tenant without tasks still
+/// answers its revision (on a row with no task).
+pub async fn tasks(conn: &impl ConnectionTrait, reader: &Principal) -> Result<(Vec<TaskRecord>, i64)> {
+    let tenant = rules::records_tenant(reader)?;
+    static SQL: SqlOnce = SqlOnce::new();
+    let subject = reader.effective().id();
+    let statement = SQL.statement(conn.get_database_backend(), tasks_query, [subject.uuid().into(), tenant.uuid().into()]);
+    let rows = TaskRow::find_by_statement(statement).all(conn).await.context("reading tasks")?;
+    let revision = rows.first().map_or(0, |row| row.revision);
+    let tasks = rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(TaskRecord {
+                id: TaskId::from_uuid(row.id?),
+                title: row.title?,
+                done: row.done?,
+                created_by: row.author.unwrap_or_default(),
+                created_at: crate::db::from_db_time(row.created_at?),
+            })
+        })
+        .collect();
+    Ok((tasks, revision))
+}
+
+/// A row of [`tasks_query`]: a task and the revision, or (a tenant without tasks) the revision alone.
+#[derive(FromQueryResult)]
+struct TaskRow {
+    revision: i64,
+    id: Option<uuid::Uuid>,
+    title: Option<String>,
+    done: Option<bool>,
+    created_at: Option<time::OffsetDateTime>,
+    author: Option<String>,
+}
+
 /// The latest audit line about a user plus their tenant's records version; the values are the
 /// user's id and the tenant's (the zeros are written into the text, not bound).
 fn revision_query() -> SelectStatement {
-    let latest_line = Query::select()
-        .expr(Func::coalesce([Expr::col(audit_event::Column::Id).max(), Expr::cust("0")]))
-        .from(audit_event::Entity)
-        .and_where(Expr::col(audit_event::Column::SubjectId).eq(uuid::Uuid::nil()))
-        .to_owned();
     let records = Query::select()
         .column(tenant::Column::RecordsVersion)
         .from(tenant::Entity)
         .and_where(Expr::col(tenant::Column::Id).eq(uuid::Uuid::nil()))
         .to_owned();
-    let sub = |query: SelectStatement| SimpleExpr::SubQuery(None, Box::new(query.into_sub_query_statement()));
-    let sum = Expr::expr(sub(latest_line)).add(Func::coalesce([sub(records), Expr::cust("0")]));
+    let sum = Expr::expr(sub(latest_line_about_one())).add(Func::coalesce([sub(records), Expr::cust("0")]));
     Query::select().expr_as(sum, Alias::new("revision")).to_owned()
+}
+
+/// A tenant's tasks with their authors' names and, on each row, the revision as
+/// [`revision_query`] reads it; the values are the user's id and the tenant's, in that order.
+fn tasks_query() -> SelectStatement {
+    let revision = Expr::expr(sub(latest_line_about_one())).add(Expr::col((tenant::Entity, tenant::Column::RecordsVersion)));
+    Query::select()
+        .expr_as(revision, Alias::new("revision"))
+        .columns([(task::Entity, task::Column::Id), (task::Entity, task::Column::Title), (task::Entity, task::Column::Done), (task::Entity, task::Column::CreatedAt)])
+        .expr_as(Expr::col((user::Entity, user::Column::Name)), Alias::new("author"))
+        .from(tenant::Entity)
+        .join(JoinType::LeftJoin, task::Entity, Expr::col((task::Entity, task::Column::TenantId)).equals((tenant::Entity, tenant::Column::Id)))
+        .join(JoinType::LeftJoin, user::Entity, Expr::col((user::Entity, user::Column::Id)).equals((task::Entity, task::Column::CreatedBy)))
+        .and_where(Expr::col((tenant::Entity, tenant::Column::Id)).eq(uuid::Uuid::nil()))
+        .order_by((task::Entity, task::Column::CreatedAt), Order::Asc)
+        .to_owned()
+}
+
+/// The id of the latest audit line about one user (0 when there is none); the value is their id.
+fn latest_line_about_one() -> SelectStatement {
+    Query::select()
+        .expr(Func::coalesce([Expr::col((audit_event::Entity, audit_event::Column::Id)).max(), Expr::cust("0")]))
+        .from(audit_event::Entity)
+        .and_where(Expr::col((audit_event::Entity, audit_event::Column::SubjectId)).eq(uuid::Uuid::nil()))
+        .to_owned()
+}
+
+fn sub(query: SelectStatement) -> SimpleExpr {
+    SimpleExpr::SubQuery(None, Box::new(query.into_sub_query_statement()))
 }

@@ -217,3 +217,16 @@ async fn the_home_page_says_the_revision_its_tasks_were_read_at_so_a_write_while
     assert!(first.revision > drawn, "the page compares the two and re-reads: {drawn} then {}", first.revision);
     assert_eq!(read_at(ann.ok("home", &[]).await), first.revision, "the re-read is at the channel's revision");
 }
+
+#[tokio::test]
+async fn a_home_page_without_tasks_still_says_the_revision_it_was_read_at() {
+    let app = TestApp::spawn().await;
+    let gus = app.log_in(GUS).await;
+    gus.allows().await;
+    let home: app::api::types::Home = gus.ok("home", &[]).await;
+    let app::api::types::Home::Tenant { tasks, revision, .. } = home else { panic!("a tenant's home page") };
+    assert!(tasks.is_empty(), "Globex has no tasks: {tasks:?}");
+    let first = Events::open(&gus).await.next(Duration::from_secs(10)).await.expect("a first message");
+    assert!(first.revision > 0, "Gus's allow is an audit line about him");
+    assert_eq!(revision, first.revision, "nothing changed since the page was read");
+}

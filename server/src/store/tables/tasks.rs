@@ -1,54 +1,13 @@
-//! The `tasks` table: the tenant's records that people, and impersonators, work on.
+//! The `tasks` table: the tenant's records that people, and impersonators, work on. The home
+//! page's read of them is in `reads`, with the revision it is read at.
 
 use super::people;
-use crate::db::entities::{task, user};
-use crate::store::sql_once::SqlOnce;
+use crate::db::entities::task;
 use crate::db::{from_db_time, to_db_time};
 use crate::store::error::{Context, Result};
 use app::backend::TaskRecord;
 use app::domain::{TaskId, TenantId, Timestamp, UserId};
-use sea_orm::sea_query::{Alias, Expr, JoinType, Order, Query, SelectStatement};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set};
-
-/// The tenant's tasks, oldest first, with their authors' names: one query (the home page runs it
-/// on every load).
-pub async fn of_tenant(conn: &impl ConnectionTrait, tenant: TenantId) -> Result<Vec<TaskRecord>> {
-    static SQL: SqlOnce = SqlOnce::new();
-    let statement = SQL.statement(conn.get_database_backend(), tenant_query, [tenant.uuid().into()]);
-    let rows = WithAuthor::find_by_statement(statement).all(conn).await.context("reading tasks")?;
-    Ok(rows
-        .into_iter()
-        .map(|row| TaskRecord {
-            id: TaskId::from_uuid(row.id),
-            title: row.title,
-            done: row.done,
-            created_by: row.author.unwrap_or_default(),
-            created_at: from_db_time(row.created_at),
-        })
-        .collect())
-}
-
-#[derive(FromQueryResult)]
-struct WithAuthor {
-    id: uuid::Uuid,
-    title: String,
-    done: bool,
-    created_at: time::OffsetDateTime,
-    author: Option<String>,
-}
-
-/// A tenant's tasks with their authors' names; the one value is the tenant's id.
-fn tenant_query() -> SelectStatement {
-    let mut query = Query::select();
-    query
-        .columns([(task::Entity, task::Column::Id), (task::Entity, task::Column::Title), (task::Entity, task::Column::Done), (task::Entity, task::Column::CreatedAt)])
-        .expr_as(Expr::col((user::Entity, user::Column::Name)), Alias::new("author"))
-        .from(task::Entity)
-        .join(JoinType::LeftJoin, user::Entity, Expr::col((user::Entity, user::Column::Id)).equals((task::Entity, task::Column::CreatedBy)))
-        .and_where(Expr::col((task::Entity, task::Column::TenantId)).eq(uuid::Uuid::nil()))
-        .order_by((task::Entity, task::Column::CreatedAt), Order::Asc);
-    query
-}
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 pub async fn insert(conn: &impl ConnectionTrait, tenant: TenantId, title: &str, by: UserId, now: Timestamp) -> Result<TaskRecord> {
     let row = task::ActiveModel {
