@@ -107,6 +107,7 @@ pub trait Backend: Send + Sync {
 
     /// The tasks `reader` works on (their tenant's, oldest first) and the revision (as
     /// [`Backend::revision`]) they were read at: one read, so no write can fall between the two.
+    /// `NotFound` when the tenant is gone.
     async fn tasks(&self, reader: &Principal) -> Result<(Vec<TaskRecord>, i64), BackendError>;
     /// Adds a task to the principal's tenant; an impersonator's write is re-checked and audited.
     /// Writes take their time once their transaction holds its locks (see [`Decide`]).

@@ -2,13 +2,13 @@
 //! the names of the people on them; the live channel's revision, alone or with the home page's
 //! tasks; and, for checking the rules afterwards, everything stored.
 
-use super::error::{Context, Result};
+use super::error::{Context, Result, StoreError};
 use super::sql_once::SqlOnce;
 use crate::db::entities::{audit_event, task, tenant, user};
 use super::rows::{account_of, grant_of, impersonation_of, terms};
 use super::tables::consent::InHistory;
 use super::tables::{audit, consent, people};
-use app::backend::{AuditRecord, ConsentRecord, HistoryRecord, TaskRecord};
+use app::backend::{AuditRecord, BackendError, ConsentRecord, HistoryRecord, TaskRecord};
 use app::domain::rules::{self, AuditLine, AuditTally, LoggedEvent, StoredHistory, Violation, check_audit, check_history};
 use app::domain::{AuditKind, EndReason, Grant, GrantId, Impersonation, ImpersonationId, Page, Policy, Principal, Role, TaskId, Timestamp, UserId};
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -176,7 +176,8 @@ pub async fn tasks(conn: &impl ConnectionTrait, reader: &Principal) -> Result<(V
     let subject = reader.effective().id();
     let statement = SQL.statement(conn.get_database_backend(), tasks_query, [subject.uuid().into(), tenant.uuid().into()]);
     let rows = TaskRow::find_by_statement(statement).all(conn).await.context("reading tasks")?;
-    let revision = rows.first().map_or(0, |row| row.revision);
+    // The tenant's row starts the join: no row, no such tenant.
+    let revision = rows.first().map(|row| row.revision).ok_or(StoreError::Answer(BackendError::NotFound))?;
     let tasks = rows
         .into_iter()
         .filter_map(|row| {
