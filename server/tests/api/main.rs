@@ -11,6 +11,7 @@ mod impersonation;
 mod instances;
 pub mod live;
 mod pages;
+mod plans;
 mod races;
 mod security;
 mod switcher;

@@ -4,6 +4,7 @@
 use sea_orm_migration::prelude::*;
 
 mod append_only_audit;
+mod audit_by_subject_and_id;
 mod grants_by_user;
 mod initial;
 mod latest_grant;
@@ -18,6 +19,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration), Box::new(user_terms::Migration), Box::new(password_version::Migration), Box::new(latest_grant::Migration), Box::new(sortable_times::Migration), Box::new(records_version::Migration)]
+        vec![Box::new(initial::Migration), Box::new(append_only_audit::Migration), Box::new(grants_by_user::Migration), Box::new(switcher_keys::Migration), Box::new(user_terms::Migration), Box::new(password_version::Migration), Box::new(latest_grant::Migration), Box::new(sortable_times::Migration), Box::new(records_version::Migration), Box::new(audit_by_subject_and_id::Migration)]
     }
 }
