@@ -17,7 +17,7 @@ async fn the_latest_audit_line_about_a_user_is_found_without_walking_everyone_el
         lines_about(db, uuid::Uuid::new_v4(), 500).await;
     }
     let plan = plan_of(db, &format!("SELECT coalesce(max(id), 0) FROM audit_events WHERE subject_id = '{ann}'")).await;
-    assert!(plan.contains("audit_events_by_subject"), "the subject's index: {plan}");
+    assert!(plan.contains("audit_events_by_subject_and_id"), "the subject's index: {plan}");
     assert!(!plan.contains("Rows Removed by Filter"), "no line read only to be dropped: {plan}");
 }
 

@@ -2,8 +2,7 @@
 //!
 //! SQLite has no time type: a time is text, and the database compares and sorts it as text. The
 //! other tests' clock stands on whole seconds, where every stored time has the same shape; these
-//! move it to instants such as `…:00.7` and `…:00.72`, whose texts differ in length. Tasks added at
-//! one instant sort as ties, and keep one order however their rows are rewritten.
+//! move it to instants such as `…:00.7` and `…:00.72`, whose texts differ in length.
 
 use crate::helpers::*;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -23,23 +22,6 @@ async fn tasks_added_within_one_second_are_listed_in_the_order_they_were_added()
 
     let titles: Vec<String> = ann.tasks().await.into_iter().map(|t| t.title).filter(|t| t == "first" || t == "second").collect();
     assert_eq!(titles, ["first", "second"]);
-}
-
-#[tokio::test]
-async fn tasks_added_at_the_same_instant_keep_their_order_when_one_is_marked_done() {
-    let app = TestApp::spawn().await;
-    let ann = app.log_in(ANN).await;
-    for title in ["one", "two", "three", "four"] {
-        let _: app::api::types::Task = ann.ok("tasks/add", &[("title", title)]).await;
-    }
-    let order = |tasks: Vec<app::api::types::Task>| tasks.into_iter().map(|t| t.title).collect::<Vec<_>>();
-    let before = order(ann.tasks().await);
-    assert_eq!(before.len(), 4, "the four tasks: {before:?}");
-    for title in &before[..2] {
-        let id = ann.tasks().await.into_iter().find(|t| &t.title == title).map(|t| t.id.to_string()).expect("listed");
-        let _: app::api::types::Task = ann.ok("tasks/set-done", &[("task", id.as_str()), ("done", "true")]).await;
-        assert_eq!(order(ann.tasks().await), before, "after marking “{title}” done");
-    }
 }
 
 #[tokio::test]
