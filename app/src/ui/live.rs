@@ -3,7 +3,8 @@
 //! The server pushes the session's standing and a revision number that changes whenever a consent
 //! or impersonation that the page shows changes, or the tenant's records do. Pages re-read their
 //! data when the revision moves; an impersonator whose impersonation ended is sent back to the
-//! switcher, where the server says why. The server refuses regardless: this only spares people from acting on a stale page.
+//! switcher, where the server says why. The server refuses regardless: this only spares people
+//! from acting on a stale page.
 
 use crate::api::types::LiveStatus;
 #[cfg(feature = "hydrate")]
